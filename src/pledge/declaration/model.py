@@ -1,0 +1,353 @@
+"""The declaration as typed data: what a company holds, where, why, for whom and how long.
+
+Models are plain data (pydantic, frozen, unknown keys refused); they do no I/O. Checks that
+need the whole declaration (references between sections) live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
+from pydantic_core import PydanticCustomError
+
+from pledge import taxonomy
+from pledge.declaration.duration import Duration
+
+
+def _category(value: str) -> str:
+    if not taxonomy.is_known(value):
+        hint = taxonomy.suggest(value)
+        raise PydanticCustomError(
+            "unknown_category",
+            "'{value}' is not a known data category{hint}",
+            {"value": value, "hint": f"; did you mean '{hint}'?" if hint else ""},
+        )
+    return value
+
+
+def _duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "duration",
+            '{value!r} is not a duration; write it like "30 days" or "6 years"',
+            {"value": value},
+        )
+    try:
+        return Duration.parse(value)
+    except ValueError as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+CategoryKey = Annotated[str, AfterValidator(_category)]
+Period = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
+
+LawfulBasis = Literal[
+    "consent",
+    "contract",
+    "legal-obligation",
+    "vital-interests",
+    "public-task",
+    "legitimate-interests",
+]
+SpecialCondition = Literal[
+    "explicit-consent",
+    "employment-social-security",
+    "vital-interests",
+    "not-for-profit",
+    "made-public",
+    "legal-claims",
+    "substantial-public-interest",
+    "health-or-social-care",
+    "public-health",
+    "archiving-research-statistics",
+]
+IdentityKind = Literal[
+    "email",
+    "phone",
+    "customer_id",
+    "account_number",
+    "employee_id",
+    "applicant_id",
+    "ip_address",
+    "cookie_id",
+    "device_id",
+    "username",
+    "postcode",
+]
+RequestType = Literal[
+    "access",
+    "portability",
+    "erasure",
+    "rectification",
+    "restriction",
+    "objection",
+]
+VerificationCheck = Literal[
+    "none",
+    "signed-in",
+    "email-code",
+    "sms-code",
+    "account-number",
+    "id-document",
+    "security-questions",
+]
+Channel = Literal["email", "sms", "phone", "post", "social", "online-advertising"]
+FieldErasure = Literal["nullify", "mask", "hash", "keep"]
+
+
+def _verification(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("verification", 'a verification level is text like "email-code"')
+    allowed = VerificationCheck.__args__  # type: ignore[attr-defined]
+    for part in value.split("+"):
+        if part not in allowed:
+            raise PydanticCustomError(
+                "verification",
+                "'{part}' is not a verification check; combine these with '+': {allowed}",
+                {"part": part, "allowed": ", ".join(allowed)},
+            )
+    return value
+
+
+VerificationLevel = Annotated[str, BeforeValidator(_verification)]
+
+
+def _country(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
+        raise PydanticCustomError(
+            "country",
+            "{value!r} is not a country code; use the two-letter ISO 3166 code (GB, IE, US, IN)",
+            {"value": value},
+        )
+    return value
+
+
+CountryCode = Annotated[str, BeforeValidator(_country)]
+
+
+class Model(BaseModel):
+    """Base for declaration models: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Contact(Model):
+    """How to reach a person or a team."""
+
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    web: str | None = None
+
+
+class Controller(Model):
+    """Who is responsible for the data (Art. 13(1)(a)-(b))."""
+
+    name: str
+    trading_names: list[str] = []
+    company_number: str | None = None
+    ico_registration: str | None = None
+    address: str
+    contact: Contact | None = None
+    dpo: Contact | None = None
+    representative: Contact | None = None
+    sector: Literal["public-electronic-communications", "other"] = "other"
+    privacy_centre: str | None = None
+    complaints: Contact | None = None
+
+
+class Rights(Model):
+    """How requests are answered: the clock, and the identity checks per request type."""
+
+    deadline: Literal["one-calendar-month", "28 days"] = "one-calendar-month"
+    holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
+    verification: dict[RequestType, VerificationLevel] = {}
+    how_to_ask: Contact | None = None
+
+
+class DataField(Model):
+    """One column: what it holds, whether it identifies someone, how it is erased."""
+
+    description: str | None = None
+    categories: list[CategoryKey] = []
+    identity: IdentityKind | None = None
+    primary_key: bool = False
+    references: str | None = None
+    erase: FieldErasure | None = None
+
+    @property
+    def personal(self) -> bool:
+        """Whether the field holds personal data (it has a category or is an identity)."""
+        return bool(self.categories) or self.identity is not None
+
+
+class Dataset(Model):
+    """A table (or file set) in a system."""
+
+    description: str | None = None
+    fields: dict[str, DataField]
+    #: "delete" removes the subject's rows; "update" applies each field's erase strategy.
+    erase: Literal["delete", "update"] = "delete"
+    #: Column that flags restricted processing; none means Pledge keeps the restriction.
+    restriction_column: str | None = None
+
+
+class System(Model):
+    """One store of personal data: a database, a warehouse, a file set."""
+
+    description: str | None = None
+    connection: str
+    location: str | None = None
+    datasets: dict[str, Dataset]
+
+
+class Recipient(Model):
+    """A processor or third party that receives personal data."""
+
+    name: str
+    service: str
+    role: Literal["processor", "controller", "joint-controller"] = "processor"
+    categories: list[CategoryKey] = []
+    country: CountryCode = "GB"
+    safeguard: (
+        Literal[
+            "adequacy",
+            "uk-idta",
+            "uk-addendum-to-eu-sccs",
+            "binding-corporate-rules",
+            "derogation",
+            "none-stated",
+        ]
+        | None
+    ) = None
+    notice_url: str | None = None
+    contract_url: str | None = None
+
+
+class Archive(Model):
+    """Where archived rows go and how long they stay there."""
+
+    to: str
+    keep: Period
+    then: Literal["delete", "anonymise"] = "delete"
+
+
+class RetentionRule(Model):
+    """What expires when, and what happens to it."""
+
+    description: str | None = None
+    dataset: str
+    keep: Period
+    from_: str = Field(alias="from")
+    counted: Literal["age", "inactivity", "event"] = "age"
+    then: Literal["delete", "anonymise", "archive"]
+    anonymise: list[str] = []
+    archive: Archive | None = None
+    basis: LawfulBasis | None = None
+    legal_reference: str | None = None
+    #: The basis obliges us to keep the rows: erasure requests must not remove them earlier.
+    forbids_earlier_erasure: bool = False
+
+
+class Purpose(Model):
+    """A processing activity and its justification (Art. 6, Art. 9)."""
+
+    description: str
+    lawful_basis: LawfulBasis
+    special_category_condition: SpecialCondition | None = None
+    legitimate_interest: str | None = None
+    business_function: str | None = None
+    categories: list[CategoryKey] = []
+    data_subjects: list[str] = []
+    datasets: list[str] = []
+    recipients: list[str] = []
+    retention: list[str] = []
+    source: str | None = None
+    requirement: Literal["statutory", "contractual", "voluntary"] | None = None
+    automated_decision_making: str | None = None
+
+
+class PhoneMarketing(Model):
+    screen_tps: bool = True
+    screen_ctps: bool = True
+
+
+class SmsMarketing(Model):
+    keywords: list[str] = []
+
+
+class OptOutRoute(Model):
+    """One way people can opt out of marketing."""
+
+    how: str
+    channels: list[Channel] = []
+
+
+class Marketing(Model):
+    """Direct marketing settings (PECR)."""
+
+    channels: list[Channel] = []
+    streams: list[str] = []
+    honour_opt_out_within: Period = Duration(28, "days")
+    soft_opt_in: bool = False
+    phone: PhoneMarketing = PhoneMarketing()
+    sms: SmsMarketing = SmsMarketing()
+    opt_out_routes: list[OptOutRoute] = []
+
+
+class NoticeSection(Model):
+    """A free-text section of the privacy notice (cookies, CCTV, ...)."""
+
+    title: str
+    text: str
+
+
+class Declaration(Model):
+    """The whole declaration file."""
+
+    pledge: Literal[1] = 1
+    controller: Controller
+    rights: Rights = Rights()
+    systems: dict[str, System] = {}
+    purposes: dict[str, Purpose] = {}
+    recipients: dict[str, Recipient] = {}
+    retention: dict[str, RetentionRule] = {}
+    marketing: Marketing | None = None
+    security_measures: list[str] = []
+    notice: dict[str, NoticeSection] = {}
+
+    def dataset(self, dotted: str) -> tuple[str, str, Dataset] | None:
+        """Find "system.dataset"; None when it is not declared."""
+        system_name, _, dataset_name = dotted.partition(".")
+        system = self.systems.get(system_name)
+        if system is None or dataset_name not in system.datasets:
+            return None
+        return system_name, dataset_name, system.datasets[dataset_name]
+
+
+SECTIONS: dict[str, Any] = {
+    "systems": System,
+    "purposes": Purpose,
+    "recipients": Recipient,
+    "retention": RetentionRule,
+}
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` is usable as a declaration name (lower case, digits, - and _)."""
+    return bool(_NAME.match(text))

@@ -1,0 +1,59 @@
+"""Pledge's settings: one typed object, built once at the edge and passed down.
+
+Nothing in the package reads the environment at import time; the CLI (or a test,
+or the API's app factory) calls :meth:`Settings.from_env` and hands the result on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DATABASE_FILE = ".pledge/pledge.sqlite"
+DECLARATION_FILE = "pledge.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Pledge needs to know about where it runs.
+
+    >>> Settings(database_url="sqlite:///:memory:").database_url
+    'sqlite:///:memory:'
+    """
+
+    #: Pledge's own store (SQLAlchemy URL). SQLite file by default, PostgreSQL in production.
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_FILE}"
+    #: The declaration file; None means "find pledge.yaml from the working folder upwards".
+    declaration_path: Path | None = None
+    #: Secret used for keyed hashes (erasure ledger, suppression list); never logged.
+    hash_key: str | None = field(default=None, repr=False)
+    #: Environment used to resolve ``env:VAR`` connections in the declaration.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from environment variables (``PLEDGE_*``), then apply overrides."""
+        env = dict(os.environ if environ is None else environ)
+        base = cls(environ=env)
+        values: dict[str, object] = {}
+        if url := env.get("PLEDGE_DATABASE_URL"):
+            values["database_url"] = url
+        if path := env.get("PLEDGE_CONFIG"):
+            values["declaration_path"] = Path(path)
+        if key := env.get("PLEDGE_HASH_KEY"):
+            values["hash_key"] = key
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(base, **values)  # type: ignore[arg-type]
+
+    def find_declaration(self, start: Path | None = None) -> Path | None:
+        """The declaration to use: the configured one, else pledge.yaml here or in a parent."""
+        if self.declaration_path is not None:
+            return self.declaration_path
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            candidate = folder / DECLARATION_FILE
+            if candidate.is_file():
+                return candidate
+        return None
