@@ -126,6 +126,10 @@ VerificationLevel = Annotated[str, BeforeValidator(_verification)]
 
 
 def _country(value: Any) -> str:
+    if value == "UK":
+        raise PydanticCustomError(
+            "country", "'UK' is not a country code; the ISO 3166 code for the United Kingdom is GB"
+        )
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
         raise PydanticCustomError(
             "country",
