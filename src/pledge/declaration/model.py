@@ -106,6 +106,30 @@ VerificationCheck = Literal[
 ]
 Channel = Literal["email", "sms", "phone", "post", "social", "online-advertising"]
 FieldErasure = Literal["nullify", "mask", "hash", "keep"]
+#: Items of the Art. 13/14 checklist a notice can be silent or vague about (``unstated``).
+NoticeTopic = Literal[
+    "controller-contact",
+    "dpo",
+    "purposes",
+    "lawful-basis",
+    "legitimate-interests",
+    "categories",
+    "data-subjects",
+    "sources",
+    "recipients",
+    "data-shared",
+    "transfers",
+    "retention",
+    "special-category",
+    "rights",
+    "rights-how",
+    "withdraw-consent",
+    "complaints",
+    "complain-to-ico",
+    "requirement",
+    "automated-decisions",
+    "marketing-opt-out",
+]
 
 
 def _verification(value: Any) -> str:
@@ -182,6 +206,8 @@ class Rights(Model):
     holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
     verification: dict[RequestType, VerificationLevel] = {}
     how_to_ask: Contact | None = None
+    #: Where people withdraw consent, when that differs from ``how_to_ask``.
+    withdraw_consent: Contact | None = None
 
 
 class DataField(Model):
@@ -235,6 +261,7 @@ class Recipient(Model):
             "uk-addendum-to-eu-sccs",
             "binding-corporate-rules",
             "derogation",
+            "eu-us-privacy-shield",
             "none-stated",
         ]
         | None
@@ -281,6 +308,8 @@ class Purpose(Model):
     datasets: list[str] = []
     recipients: list[str] = []
     retention: list[str] = []
+    #: Criteria for how long, when the notice gives criteria rather than a period.
+    retention_criteria: str | None = None
     source: str | None = None
     requirement: Literal["statutory", "contractual", "voluntary"] | None = None
     automated_decision_making: str | None = None
@@ -300,6 +329,8 @@ class OptOutRoute(Model):
 
     how: str
     channels: list[Channel] = []
+    #: The marketing streams this route opts out of; empty means every stream.
+    streams: list[str] = []
 
 
 class Marketing(Model):
@@ -312,6 +343,18 @@ class Marketing(Model):
     phone: PhoneMarketing = PhoneMarketing()
     sms: SmsMarketing = SmsMarketing()
     opt_out_routes: list[OptOutRoute] = []
+    #: An opt-out covers one stream only: people must opt out of each stream separately.
+    opt_out_each_stream: bool = False
+
+
+class DataSubjectGroup(Model):
+    """A relationship people have with the controller (customer, applicant, website
+    visitor) and what is collected about them, and from where."""
+
+    name: str
+    description: str | None = None
+    categories: list[CategoryKey] = []
+    sources: list[str] = []
 
 
 class NoticeSection(Model):
@@ -334,6 +377,9 @@ class Declaration(Model):
     marketing: Marketing | None = None
     security_measures: list[str] = []
     notice: dict[str, NoticeSection] = {}
+    data_subjects: dict[str, DataSubjectGroup] = {}
+    #: What the published notice is silent or vague about, and what it says instead.
+    unstated: dict[NoticeTopic, str] = {}
 
     def dataset(self, dotted: str) -> tuple[str, str, Dataset] | None:
         """Find "system.dataset"; None when it is not declared."""
