@@ -90,6 +90,9 @@ def check(app: App, file: Path | None) -> None:
 
 def _register() -> None:
     # Capabilities register their command groups here, one import each.
+    from pledge.store.cli import db
+
+    main.add_command(db)
     pass
 
 

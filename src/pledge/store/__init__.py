@@ -1,0 +1,33 @@
+"""Pledge's own store: its tables, its migrations, and the one door other parts use to reach it.
+
+Nothing connects at import time; every function takes the settings (or an engine made from
+them) as an argument.
+"""
+
+from pledge.store.database import (
+    StoreUnavailable,
+    audit,
+    make_engine,
+    record_declaration,
+    resolve_database_url,
+    session_factory,
+)
+from pledge.store.migrate import current, downgrade, head, new_migration, upgrade
+from pledge.store.tables import AuditEvent, Base, DeclarationVersion
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "DeclarationVersion",
+    "StoreUnavailable",
+    "audit",
+    "current",
+    "downgrade",
+    "head",
+    "make_engine",
+    "new_migration",
+    "record_declaration",
+    "resolve_database_url",
+    "session_factory",
+    "upgrade",
+]

@@ -1,0 +1,86 @@
+"""Pledge's own tables as typed SQLAlchemy models: plain data, no I/O.
+
+Every change here needs a migration in ``migrations/versions``; a test compares these
+models with the migrated schema on each supported engine and fails on any drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Constraint names are spelled out so SQLite, PostgreSQL and MariaDB agree on them and a
+#: later migration can drop or alter a constraint by name on every engine.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements a column declared exactly INTEGER PRIMARY KEY.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A moment in UTC, aware on the way out even on engines that store naive values."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            # A naive moment is ambiguous; storing it as if it were UTC would hide a bug.
+            raise ValueError(f"naive datetime {value!r} given where a UTC moment is expected")
+        value = value.astimezone(UTC)
+        # SQLite and MariaDB keep no offset; store the UTC wall time and add UTC back on read.
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current moment, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Shared metadata for every table Pledge owns."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DeclarationVersion(Base):
+    """One distinct declaration Pledge has run under; the fingerprint is the notice version."""
+
+    __tablename__ = "declaration_version"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    path: Mapped[str | None] = mapped_column(sa.String(1024))
+    controller: Mapped[str] = mapped_column(sa.String(255))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON())
+
+
+class AuditEvent(Base):
+    """One line of the append-only audit log: who did what to which subject, and when."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(255))
+    action: Mapped[str] = mapped_column(sa.String(100))
+    subject: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON(), default=dict)
