@@ -1,0 +1,1 @@
+"""Data subject requests: planning, executing and answering them, and their lifecycle."""
