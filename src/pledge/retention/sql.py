@@ -1,0 +1,203 @@
+"""The statements a sweep runs, built without a connection so they can be read and tested.
+
+A batch is chosen by keyset, never by OFFSET: each batch starts after the last key of the
+one before, so a sweep reads the table once however many batches it takes. When the counted
+column leads an index the batch walks that index (oldest first); otherwise it walks the
+primary key and filters, which is still one pass. The change itself names the batch's keys
+and repeats the eligibility test, so a row that became active again between the read and
+the write is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from pledge.rules.retention import Step
+
+Order = Literal["column", "key"]
+#: What a NOT NULL text field becomes when anonymised (a NULL would be refused).
+REDACTED = "redacted"
+
+
+class Unsweepable(ValueError):
+    """The table cannot be swept as declared (no key, missing or mistyped column)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A reflected table and what the sweep needs to know about it."""
+
+    table: sa.Table
+    key: str
+    order: Order
+
+    @property
+    def pk(self) -> sa.Column[Any]:
+        return self.table.c[self.key]
+
+
+def bind_moment(moment: datetime, column: sa.Column[Any]) -> Any:
+    """The cut-off as the column stores it: a date, a UTC moment, or UTC wall time.
+
+    Comparing a naive column with an aware value makes the server guess a zone; say it.
+    """
+    kind = column.type
+    if isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return moment.astimezone(UTC).date()
+    if isinstance(kind, sa.DateTime) and kind.timezone:
+        return moment.astimezone(UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def check_types(step: Step, target: Target) -> None:
+    """Refuse a step whose columns do not exist or cannot hold what the step needs."""
+    columns = target.table.c
+    if step.column not in columns:
+        raise Unsweepable(
+            f"{step.where} has no column '{step.column}' (rule '{step.rule}' counts from it)"
+        )
+    kind = columns[step.column].type
+    if not isinstance(kind, sa.Date | sa.DateTime):
+        raise Unsweepable(
+            f"{step.where}.{step.column} is {kind}, not a date or timestamp, so rule "
+            f"'{step.rule}' cannot count from it"
+        )
+    for name in step.fields:
+        if name not in columns:
+            raise Unsweepable(
+                f"{step.where} has no column '{name}' (rule '{step.rule}' anonymises it)"
+            )
+        column = columns[name]
+        if not column.nullable and not isinstance(column.type, sa.String):
+            raise Unsweepable(
+                f"{step.where}.{name} is NOT NULL and not text, so rule '{step.rule}' "
+                "cannot empty it"
+            )
+    for held in step.held:
+        if held.column not in columns:
+            raise Unsweepable(f"{step.where} has no column '{held.column}' (a hold needs it)")
+
+
+def expired(step: Step, target: Target) -> ColumnElement[bool]:
+    """Past the cut-off, and for anonymising, not yet anonymised."""
+    column = target.table.c[step.column]
+    clause: ColumnElement[bool] = column < bind_moment(step.cutoff, column)
+    if step.action == "anonymise":
+        clause = sa.and_(clause, pending(step, target))
+    return clause
+
+
+def pending(step: Step, target: Target) -> ColumnElement[bool]:
+    """Some field still holds a value: anonymised rows stop matching, so reruns are no-ops."""
+    tests: list[ColumnElement[bool]] = []
+    for name in step.fields:
+        column = target.table.c[name]
+        if column.nullable:
+            tests.append(column.is_not(None))
+        else:
+            tests.append(column != REDACTED)
+    return sa.or_(*tests)
+
+
+def not_held(step: Step, target: Target) -> ColumnElement[bool]:
+    """Rows no subject hold reaches; a NULL identity column cannot belong to a held subject."""
+    tests = []
+    for held in step.held:
+        column = target.table.c[held.column]
+        values = [_as_column_value(value, column) for value in held.values]
+        tests.append(sa.or_(column.is_(None), column.not_in(values)))
+    return sa.and_(sa.true(), *tests)
+
+
+def eligible(step: Step, target: Target) -> ColumnElement[bool]:
+    """What the step may change now: expired and not held."""
+    return sa.and_(expired(step, target), not_held(step, target))
+
+
+def next_batch(
+    step: Step, target: Target, after: tuple[Any, Any] | None, size: int
+) -> sa.Select[Any]:
+    """Keys (and counted values) of the next ``size`` eligible rows after ``after``."""
+    column, pk = target.table.c[step.column], target.pk
+    query = sa.select(pk, column).where(eligible(step, target)).limit(size)
+    if target.order == "column":
+        if after is not None:
+            last_value, last_key = after
+            # The plain ">=" lets the engine seek in the index; the OR settles ties.
+            query = query.where(column >= last_value, sa.or_(column > last_value, pk > last_key))
+        return query.order_by(column, pk)
+    if after is not None:
+        query = query.where(pk > after[1])
+    return query.order_by(pk)
+
+
+def delete_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Delete:
+    """Delete the batch, re-testing eligibility inside the same transaction."""
+    return target.table.delete().where(target.pk.in_(keys), eligible(step, target))
+
+
+def anonymise_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Update:
+    """Empty the step's fields in the batch: NULL, or a fixed word where NULL is refused."""
+    values = {name: None if target.table.c[name].nullable else REDACTED for name in step.fields}
+    return target.table.update().where(target.pk.in_(keys), eligible(step, target)).values(values)
+
+
+def read_batch(
+    step: Step, target: Target, keys: Sequence[Any], columns: Sequence[str]
+) -> sa.Select[Any]:
+    """The batch's rows as the archive will receive them."""
+    chosen = [target.table.c[name] for name in columns]
+    return sa.select(*chosen).where(target.pk.in_(keys), eligible(step, target))
+
+
+def present(target: Target, keys: Sequence[Any]) -> sa.Select[Any]:
+    """Which of ``keys`` a table holds: how an archive copy is verified and not repeated."""
+    return sa.select(target.pk).where(target.pk.in_(keys))
+
+
+def summary(step: Step, target: Target) -> sa.Select[int, int, Any]:
+    """Eligible rows, held-back rows and the oldest expired value, reading expired rows only."""
+    column = target.table.c[step.column]
+    free = not_held(step, target)
+    # CASE rather than FILTER: MariaDB has no aggregate FILTER clause.
+    return (
+        sa.select(
+            sa.func.count(sa.case((free, 1))),
+            sa.func.count(sa.case((sa.not_(free), 1))),
+            sa.func.min(column),
+        )
+        .select_from(target.table)
+        .where(expired(step, target))
+    )
+
+
+def older_than(step: Step, target: Target, moment: datetime) -> sa.Select[Any]:
+    """Rows eligible and older than ``moment``: overdue when ``moment`` is past the grace."""
+    column = target.table.c[step.column]
+    return (
+        sa.select(sa.func.count())
+        .select_from(target.table)
+        .where(eligible(step, target), column < bind_moment(moment, column))
+    )
+
+
+def _as_column_value(value: str, column: sa.Column[Any]) -> Any:
+    # Holds store identity values as text; an integer key must be compared as an integer.
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    if python_type is int:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if python_type is date:
+        return date.fromisoformat(value)
+    return value

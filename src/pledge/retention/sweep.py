@@ -1,0 +1,189 @@
+"""Carry out one retention step on a real database, a bounded batch per transaction.
+
+Each batch commits on its own, so a crash or a lost connection loses at most the batch in
+flight, which rolls back. Nothing remembers where a sweep stopped: the next run re-tests
+eligibility and finds exactly what is left, so a resumed run ends where an uninterrupted one
+would have, and a second run finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pledge.retention import sql
+from pledge.retention.sql import Target, Unsweepable
+from pledge.rules.retention import ARCHIVED_AT, Step
+
+#: Rows per transaction: big enough to amortise a round trip, small enough that locks and
+#: undo stay short and a crash repeats little.
+DEFAULT_BATCH_SIZE = 10_000
+
+
+@dataclass
+class Outcome:
+    """What a step did: rows changed, batches committed, whether it reached the end."""
+
+    step: Step
+    changed: int = 0
+    batches: int = 0
+    complete: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run of one step: what it would change now and what holds keep back."""
+
+    step: Step
+    eligible: int
+    held_back: int
+    oldest: Any
+
+
+#: Called after each committed batch with the rows it changed.
+OnBatch = Callable[[int], None]
+
+
+def target(
+    engine: Engine | Connection, step: Step, declared_key: str | None = None, check: bool = True
+) -> Target:
+    """Reflect the step's table and choose how batches walk it; refuse what cannot be swept."""
+    try:
+        table = sa.Table(step.dataset, sa.MetaData(), autoload_with=engine)
+    except sa.exc.NoSuchTableError:
+        raise Unsweepable(f"{step.where} does not exist in its database") from None
+    keys = [column.name for column in table.primary_key.columns]
+    if len(keys) != 1 and declared_key is not None and declared_key in table.c:
+        keys = [declared_key]
+    if len(keys) != 1:
+        raise Unsweepable(
+            f"{step.where} has no single-column primary key, which batched sweeps need "
+            "(declare one with primary_key: true)"
+        )
+    indexes = sa.inspect(engine).get_indexes(step.dataset)
+    leads = any(index["column_names"][:1] == [step.column] for index in indexes)
+    found = Target(table, keys[0], "column" if leads else "key")
+    if check:
+        sql.check_types(step, found)
+    return found
+
+
+def preview(engine: Engine, step: Step, found: Target) -> Preview:
+    """Count what the step would change, without changing anything."""
+    with engine.connect() as connection:
+        eligible, held, oldest = connection.execute(sql.summary(step, found)).one()
+    if step.blocked:
+        # A dataset hold keeps every expired row, so all of them are held back.
+        return Preview(step, 0, eligible + held, oldest)
+    return Preview(step, eligible, held, oldest)
+
+
+def run(
+    engine: Engine,
+    step: Step,
+    found: Target,
+    *,
+    archive: tuple[Engine, Target] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: OnBatch | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Sweep ``step`` to the end; a failure is recorded in the outcome, never half-applied."""
+    outcome = Outcome(step)
+    if step.blocked:
+        outcome.complete = True
+        return outcome
+    after: tuple[Any, Any] | None = None
+    # Archived rows are stamped with the run's moment, so their archive clock is the run's.
+    stamp = now or datetime.now(UTC)
+    try:
+        while True:
+            with engine.begin() as connection:
+                rows = connection.execute(sql.next_batch(step, found, after, batch_size)).all()
+                if not rows:
+                    break
+                keys = [row[0] for row in rows]
+                after = (rows[-1][1], rows[-1][0])
+                changed = _apply(connection, step, found, keys, archive, stamp)
+            outcome.changed += changed
+            outcome.batches += 1
+            if on_batch is not None:
+                on_batch(changed)
+    except (sa.exc.SQLAlchemyError, Unsweepable) as exc:
+        outcome.error = str(exc).splitlines()[0]
+        return outcome
+    outcome.complete = True
+    return outcome
+
+
+def _apply(
+    connection: Connection,
+    step: Step,
+    found: Target,
+    keys: Sequence[Any],
+    archive: tuple[Engine, Target] | None,
+    stamp: datetime,
+) -> int:
+    if step.action == "delete":
+        return connection.execute(sql.delete_batch(step, found, keys)).rowcount
+    if step.action == "anonymise":
+        return connection.execute(sql.anonymise_batch(step, found, keys)).rowcount
+    if archive is None:
+        raise Unsweepable(f"rule '{step.rule}' archives but no archive destination was given")
+    return _archive(connection, step, found, keys, archive, stamp)
+
+
+def _archive(
+    connection: Connection,
+    step: Step,
+    found: Target,
+    keys: Sequence[Any],
+    archive: tuple[Engine, Target],
+    stamp: datetime,
+) -> int:
+    archive_engine, destination = archive
+    shared = [c.name for c in found.table.columns if c.name in destination.table.c]
+    rows = [
+        dict(row._mapping) for row in connection.execute(sql.read_batch(step, found, keys, shared))
+    ]
+    if not rows:
+        return 0
+    if ARCHIVED_AT in destination.table.c and ARCHIVED_AT not in found.table.c:
+        stamp_value = sql.bind_moment(stamp, destination.table.c[ARCHIVED_AT])
+        for row in rows:
+            row[ARCHIVED_AT] = stamp_value
+    moved = [row[found.key] for row in rows]
+    if archive_engine.url == connection.engine.url:
+        # Same database: copy and delete in one transaction, so a row is in exactly one place.
+        _copy(connection, destination, rows, found.key)
+    else:
+        # Another database: commit the copy, verify it, and only then delete the originals.
+        # A crash between the two leaves a duplicate that the next run skips, never a loss.
+        with archive_engine.begin() as other:
+            _copy(other, destination, rows, found.key)
+        with archive_engine.connect() as other:
+            there = {row[0] for row in other.execute(sql.present(destination, moved))}
+        missing = [key for key in moved if key not in there]
+        if missing:
+            raise Unsweepable(
+                f"archive copy of {step.where} to {step.archive_to} is missing {len(missing)} "
+                "row(s) after commit; nothing was deleted"
+            )
+    deleted = found.table.delete().where(found.pk.in_(moved), sql.eligible(step, found))
+    return connection.execute(deleted).rowcount
+
+
+def _copy(
+    connection: Connection, destination: Target, rows: list[dict[str, Any]], key: str
+) -> None:
+    keys = [row[key] for row in rows]
+    there = {row[0] for row in connection.execute(sql.present(destination, keys))}
+    fresh = [row for row in rows if row[key] not in there]
+    if fresh:
+        connection.execute(destination.table.insert(), fresh)

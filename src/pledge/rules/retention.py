@@ -1,0 +1,306 @@
+"""Retention eligibility: which rows a rule expires now, and which rows a hold keeps.
+
+Pure: a rule, the declaration, the holds and "now" go in; plain :class:`Step` values come
+out, one per phase of a rule. The sweep in :mod:`pledge.retention` turns a step into SQL.
+
+Every shape reduces to "the counted column is older than a cut-off":
+
+- ``counted: age`` counts from when the row was made (``started_at``);
+- ``counted: inactivity`` from the last activity (``last_activity_at``);
+- ``counted: event`` from an event that may not have happened yet (``left_at``). A row whose
+  column is empty is never eligible, so an employee who has not left is kept.
+
+``then: archive`` has two phases: rows past the cut-off move to the archive dataset, and rows
+in the archive past ``archive.keep`` are deleted (or anonymised). The archive clock counts
+from the archive's ``archived_at`` column when it declares one, else from the rule's own
+column plus both periods, so the archive needs no extra column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pledge.declaration.duration import Duration
+from pledge.declaration.model import Dataset, Declaration, RetentionRule
+
+Phase = Literal["expire", "archive-expiry"]
+Action = Literal["delete", "anonymise", "archive"]
+#: The archive column that, when declared, starts the archive's own clock.
+ARCHIVED_AT = "archived_at"
+#: How late a daily sweep may be before rows count as overdue in ``pledge retention check``.
+DEFAULT_GRACE = Duration(2, "days")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A legal hold: a subject (identity kind and value) or a whole dataset is kept."""
+
+    id: int
+    reason: str
+    set_by: str
+    dataset: str | None = None
+    identity: str | None = None
+    value: str | None = None
+    expires_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        """Whether the hold still applies at ``now`` (no expiry means until released)."""
+        return self.expires_at is None or self.expires_at > now
+
+    def describe(self) -> str:
+        """One line for plans and listings."""
+        what = f"dataset {self.dataset}" if self.identity is None else self.subject
+        until = f" until {self.expires_at:%Y-%m-%d}" if self.expires_at else ""
+        return f"hold #{self.id} on {what} by {self.set_by}{until}: {self.reason}"
+
+    @property
+    def subject(self) -> str:
+        """The held subject as ``kind=value``."""
+        return f"{self.identity}={self.value}"
+
+
+@dataclass(frozen=True)
+class HeldSubjects:
+    """Values of one column that a subject hold keeps out of a sweep."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One phase of one rule: where to look, what is eligible, what to do with it."""
+
+    rule: str
+    phase: Phase
+    system: str
+    dataset: str
+    column: str
+    counted: Literal["age", "inactivity", "event"]
+    keep: str
+    cutoff: datetime
+    action: Action
+    #: Fields an anonymise step empties; the archive destination of an archive step.
+    fields: tuple[str, ...] = ()
+    archive_to: str | None = None
+    dataset_holds: tuple[Hold, ...] = ()
+    held: tuple[HeldSubjects, ...] = ()
+    #: Subject holds this dataset has no column for: reported, never silently ignored.
+    unplaced: tuple[Hold, ...] = ()
+    subject_holds: tuple[Hold, ...] = field(default=(), repr=False)
+
+    @property
+    def where(self) -> str:
+        """``system.dataset`` the step reads and changes."""
+        return f"{self.system}.{self.dataset}"
+
+    @property
+    def blocked(self) -> bool:
+        """A dataset hold stops the whole step."""
+        return bool(self.dataset_holds)
+
+    def describe(self) -> str:
+        """What the step does, in a sentence a DPO reads."""
+        since = {
+            "age": f"{self.column} is more than {self.keep} ago",
+            "inactivity": f"no activity for {self.keep} (by {self.column})",
+            "event": f"{self.keep} have passed since {self.column}",
+        }[self.counted]
+        if self.phase == "archive-expiry":
+            since = f"archived rows past their archive period ({self.keep} by {self.column})"
+        verb = {
+            "delete": "delete the rows",
+            "anonymise": f"empty {', '.join(self.fields)}",
+            "archive": f"move the rows to {self.archive_to}",
+        }[self.action]
+        return f"rows where {since} (before {self.cutoff:%Y-%m-%d %H:%M}): {verb}"
+
+
+def cutoff(rule: RetentionRule, now: datetime) -> datetime:
+    """Rows whose counted column is before this moment have outlived ``rule``.
+
+    >>> from datetime import UTC
+    >>> rule = RetentionRule.model_validate(
+    ...     {"dataset": "s.d", "keep": "12 months", "from": "t", "then": "delete"})
+    >>> cutoff(rule, datetime(2026, 3, 31, tzinfo=UTC)).date()
+    datetime.date(2025, 3, 31)
+    """
+    return rule.keep.before(now)
+
+
+def overdue_before(step: Step, grace: Duration = DEFAULT_GRACE) -> datetime:
+    """Rows older than this are overdue: past the cut-off by more than a sweep's slack."""
+    return grace.before(step.cutoff)
+
+
+def steps(
+    declaration: Declaration,
+    now: datetime,
+    holds: Iterable[Hold] = (),
+    only: str | None = None,
+) -> list[Step]:
+    """Every phase of every rule (or of rule ``only``), in declaration order."""
+    live = [hold for hold in holds if hold.active(now)]
+    found: list[Step] = []
+    for name, rule in declaration.retention.items():
+        if only is None or name == only:
+            found.extend(rule_steps(name, rule, declaration, now, live))
+    return found
+
+
+def rule_steps(
+    name: str,
+    rule: RetentionRule,
+    declaration: Declaration,
+    now: datetime,
+    holds: Iterable[Hold] = (),
+) -> list[Step]:
+    """The phases of one rule: one step, or two for archive-then-delete."""
+    holds = tuple(holds)
+    first = _step(
+        name,
+        "expire",
+        rule.dataset,
+        rule.from_,
+        rule.counted,
+        str(rule.keep),
+        cutoff(rule, now),
+        rule.then,
+        tuple(rule.anonymise),
+        rule.archive.to if rule.archive else None,
+        declaration,
+        holds,
+    )
+    archive = rule.archive
+    if archive is None or archive.to.startswith("parquet:"):
+        return [first]
+    found = declaration.dataset(archive.to)
+    if found is None:
+        return [first]
+    _, _, target = found
+    if ARCHIVED_AT in target.fields:
+        column, keep, moment = ARCHIVED_AT, str(archive.keep), archive.keep.before(now)
+    else:
+        column = rule.from_
+        keep = f"{rule.keep} + {archive.keep}"
+        moment = archive.keep.before(cutoff(rule, now))
+    fields = anonymisable(target) if archive.then == "anonymise" else ()
+    second = _step(
+        name,
+        "archive-expiry",
+        archive.to,
+        column,
+        "age",
+        keep,
+        moment,
+        archive.then,
+        fields,
+        None,
+        declaration,
+        holds,
+    )
+    return [first, second]
+
+
+def subject_columns(declaration: Declaration, dotted: str, identity: str) -> list[str]:
+    """Columns of ``dotted`` holding identity ``identity``, directly or by one reference."""
+    found = declaration.dataset(dotted)
+    if found is None:
+        return []
+    system, _, dataset = found
+    columns = []
+    for column, spec in dataset.fields.items():
+        if spec.identity == identity:
+            columns.append(column)
+        elif spec.references is not None:
+            target = _referenced(declaration, system, spec.references)
+            if target is not None and target == identity:
+                columns.append(column)
+    return columns
+
+
+def anonymisable(dataset: Dataset) -> tuple[str, ...]:
+    """Fields that hold personal data and are not keys: what anonymising an archive empties."""
+    return tuple(
+        name
+        for name, spec in dataset.fields.items()
+        if spec.personal
+        and not spec.primary_key
+        and spec.references is None
+        and name != ARCHIVED_AT
+    )
+
+
+def uncovered(declaration: Declaration) -> list[str]:
+    """Datasets holding personal data that no rule expires (archives count as covered)."""
+    covered = {rule.dataset for rule in declaration.retention.values()}
+    covered |= {r.archive.to for r in declaration.retention.values() if r.archive is not None}
+    return [
+        f"{system_name}.{dataset_name}"
+        for system_name, system in declaration.systems.items()
+        for dataset_name, dataset in system.datasets.items()
+        if f"{system_name}.{dataset_name}" not in covered
+        and any(spec.personal for spec in dataset.fields.values())
+    ]
+
+
+def _step(
+    name: str,
+    phase: Phase,
+    dotted: str,
+    column: str,
+    counted: Literal["age", "inactivity", "event"],
+    keep: str,
+    moment: datetime,
+    action: Action,
+    fields: tuple[str, ...],
+    archive_to: str | None,
+    declaration: Declaration,
+    holds: tuple[Hold, ...],
+) -> Step:
+    system, _, dataset = dotted.partition(".")
+    on_dataset = tuple(h for h in holds if h.identity is None and h.dataset == dotted)
+    subject = tuple(h for h in holds if h.identity is not None)
+    by_column: dict[str, list[str]] = {}
+    unplaced: list[Hold] = []
+    for hold in subject:
+        assert hold.identity is not None and hold.value is not None
+        columns = subject_columns(declaration, dotted, hold.identity)
+        if not columns:
+            unplaced.append(hold)
+        for column_name in columns:
+            by_column.setdefault(column_name, []).append(hold.value)
+    held = tuple(HeldSubjects(c, tuple(sorted(set(v)))) for c, v in sorted(by_column.items()))
+    return Step(
+        rule=name,
+        phase=phase,
+        system=system,
+        dataset=dataset,
+        column=column,
+        counted=counted,
+        keep=keep,
+        cutoff=moment,
+        action=action,
+        fields=fields,
+        archive_to=archive_to,
+        dataset_holds=on_dataset,
+        held=held,
+        unplaced=tuple(unplaced),
+        subject_holds=subject,
+    )
+
+
+def _referenced(declaration: Declaration, system: str, reference: str) -> str | None:
+    # References are "dataset.field" within the system, or "system.dataset.field".
+    pieces = reference.split(".")
+    if len(pieces) == 2:
+        pieces = [system, *pieces]
+    if len(pieces) != 3:
+        return None
+    found = declaration.dataset(f"{pieces[0]}.{pieces[1]}")
+    if found is None or pieces[2] not in found[2].fields:
+        return None
+    return found[2].fields[pieces[2]].identity
