@@ -93,6 +93,7 @@ def _register() -> None:
     from pledge.store.cli import db
 
     main.add_command(db)
+    __import__("pledge.notice.cli", fromlist=["register"]).register(main)
     pass
 
 
