@@ -1,0 +1,129 @@
+"""The links between datasets that a request can follow, read from the declaration. Pure.
+
+Three kinds of link, each from the rows of one dataset to the rows of another:
+
+- ``child``: the target's field references the source's column (customer.id → the accounts
+  whose customer_id holds it): rows that point at rows already found;
+- ``parent``: the source's column references the target's field (an account's customer_id →
+  the customer with that id): the rows that rows already found point at;
+- ``same-identity``: both fields hold the same kind of identity (the email on a CRM customer
+  → the marketing subscriber with that email), for kinds that single out one person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pledge.declaration.model import Dataset, Declaration
+
+Via = Literal["identity", "child", "parent", "same-identity"]
+
+#: Identity kinds that, found on one person's row, are looked for in other datasets.
+#: Postcodes, IP addresses, cookie and device ids are shared by households, networks and
+#: devices: they are used only when the requester gives them.
+LINKING = frozenset(
+    {"email", "phone", "customer_id", "account_number", "employee_id", "applicant_id", "username"}
+)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Values of ``source.column`` locate rows of ``target`` by ``field``."""
+
+    source: str
+    column: str
+    target: str
+    field: str
+    via: Via
+    kind: str | None = None  # the identity kind, for same-identity links
+
+
+def datasets(declaration: Declaration) -> Iterator[tuple[str, Dataset]]:
+    """Every dataset as ``("system.dataset", dataset)``, in declaration order."""
+    for system_name, system in declaration.systems.items():
+        for dataset_name, dataset in system.datasets.items():
+            yield f"{system_name}.{dataset_name}", dataset
+
+
+def target(reference: str, system: str) -> tuple[str, str]:
+    """``(system.dataset, field)`` a reference names; two parts mean the same system."""
+    pieces = reference.split(".")
+    if len(pieces) == 2:
+        pieces = [system, *pieces]
+    return f"{pieces[0]}.{pieces[1]}", pieces[2]
+
+
+@dataclass(frozen=True)
+class Links:
+    """The followable edges by source dataset, and the references deliberately not followed."""
+
+    edges: dict[str, list[Edge]]
+    #: (dataset, field) pairs that reference their own dataset.
+    self_references: list[tuple[str, str]]
+
+    def from_(self, dotted: str) -> list[Edge]:
+        return self.edges.get(dotted, [])
+
+
+def links(declaration: Declaration) -> Links:
+    """Every link between the declaration's datasets, in a stable order."""
+    edges: dict[str, list[Edge]] = {dotted: [] for dotted, _ in datasets(declaration)}
+    selfish: list[tuple[str, str]] = []
+    holders: dict[str, list[tuple[str, str]]] = {}
+    for dotted, dataset in datasets(declaration):
+        system = dotted.split(".", 1)[0]
+        for name, spec in dataset.fields.items():
+            if spec.identity in LINKING:
+                holders.setdefault(spec.identity, []).append((dotted, name))
+            if spec.references is None:
+                continue
+            parent, key = target(spec.references, system)
+            if parent == dotted:
+                # A row pointing at another row of the same table (a manager, a referrer) is
+                # another person: following it would leak or erase their data.
+                selfish.append((dotted, name))
+                continue
+            edges[parent].append(Edge(parent, key, dotted, name, "child"))
+            edges[dotted].append(Edge(dotted, name, parent, key, "parent"))
+    for kind, fields in holders.items():
+        for source, column in fields:
+            for dotted, name in fields:
+                if dotted != source:
+                    edges[source].append(Edge(source, column, dotted, name, "same-identity", kind))
+    return Links(edges, selfish)
+
+
+def erasure_order(declaration: Declaration, reached: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``reached`` datasets ordered children first, and those whose references form a loop.
+
+    A dataset whose rows reference another's comes before it, so deleting rows never trips a
+    foreign key. Where references loop, the earliest dataset in ``reached`` is taken first and
+    named in the second list (that loop needs a deferred constraint or a nullify first).
+    """
+    position = {dotted: index for index, dotted in enumerate(reached)}
+    children: dict[str, set[str]] = {dotted: set() for dotted in reached}
+    for dotted, dataset in datasets(declaration):
+        if dotted not in position:
+            continue
+        system = dotted.split(".", 1)[0]
+        for spec in dataset.fields.values():
+            if spec.references is not None:
+                parent, _ = target(spec.references, system)
+                if parent in children and parent != dotted:
+                    children[parent].add(dotted)
+    order: list[str] = []
+    looped: list[str] = []
+    left = dict(children)
+    while left:
+        ready = [d for d, kids in left.items() if not kids & left.keys()]
+        if ready:
+            # Deepest first among the ready ones: the plan found them last.
+            chosen = max(ready, key=position.__getitem__)
+        else:
+            chosen = min(left, key=position.__getitem__)
+            looped.append(chosen)
+        order.append(chosen)
+        del left[chosen]
+    return order, looped

@@ -1,0 +1,238 @@
+"""The plan of a request: which datasets to read, in which order, matched on what. Pure.
+
+Planning starts from the identities the person gave: every dataset with a field of that
+identity kind is read first. Each dataset read leads on to others through the links of
+:mod:`pledge.dsr.graph` (references, both ways, and shared identities). Each dataset is a
+single step, numbered in the order it is first reached, so every step takes its values from
+the requester or from earlier steps.
+
+A link that leads back to an earlier step is a *loop*. It is kept as a source marked
+``loop`` and listed in :attr:`Plan.loops` only when it can find rows the earlier step has not
+read (a link straight back along the way the rows were found cannot). An executor follows
+loops by running the earlier step again for values it has not queried before, until no step
+finds a new value; each (dataset, field, value) is queried at most once, so this ends.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pledge.declaration.model import Declaration
+from pledge.dsr.graph import Edge, Via, datasets, erasure_order, links
+from pledge.dsr.identity import Identity
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the values a step matches on come from.
+
+    ``via == "identity"``: the identities of kind ``identity`` the person gave, in all their
+    stored forms. Otherwise column ``column`` of the rows found by step ``step``; for
+    ``same-identity`` those values are normalised as identities of kind ``identity`` first
+    (:func:`pledge.dsr.identity.lenient`), for ``child``/``parent`` they are used as read.
+    """
+
+    via: Via
+    identity: str | None = None
+    step: int | None = None
+    column: str | None = None
+    #: The source step comes later in the plan: follow it by re-running this step.
+    loop: bool = False
+
+    @property
+    def origin(self) -> Origin:
+        return ("identity", self.identity) if self.via == "identity" else (self.step, self.column)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One field a step matches rows on; rows matching any source are the person's."""
+
+    field: str
+    sources: tuple[Source, ...]
+    #: Compare case-insensitively: the field holds emails, stored as people typed them.
+    fold_case: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """Read ``system.dataset`` where any match holds."""
+
+    number: int
+    system: str
+    dataset: str
+    fields: tuple[str, ...]
+    matches: tuple[Match, ...]
+    #: The declared primary key, if any: how an erasure names the rows it found.
+    primary_key: str | None = None
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.system}.{self.dataset}"
+
+    def columns_needed(self, plan: Plan) -> set[str]:
+        """The columns of this step that later steps take values from."""
+        return {
+            s.column
+            for other in plan.steps
+            for m in other.matches
+            for s in m.sources
+            if s.step == self.number and s.column is not None
+        }
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A link from a step back to an earlier one."""
+
+    from_step: int
+    column: str
+    to_step: int
+    field: str
+    via: Via
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The ordered steps of a request, and what the DPO must know about its reach."""
+
+    identities: tuple[Identity, ...]
+    steps: tuple[Step, ...]
+    loops: tuple[Loop, ...] = ()
+    #: Datasets holding personal data that no identity or link reaches: a gap to close.
+    unreachable: tuple[str, ...] = ()
+    #: Identity kinds given that no declared field holds.
+    unused: tuple[str, ...] = ()
+    #: ``dataset.field`` references to their own dataset, never followed (another person).
+    not_followed: tuple[str, ...] = ()
+    #: Step numbers in the order an erasure must run: rows that refer to others go first.
+    erasure_order: tuple[int, ...] = ()
+    #: Datasets whose references form a loop; their erasure order was chosen, not derived.
+    erasure_loops: tuple[str, ...] = ()
+
+    def step(self, number: int) -> Step:
+        return self.steps[number - 1]
+
+    def find(self, dotted: str) -> Step | None:
+        """The step that reads ``system.dataset``; None when the plan does not reach it."""
+        return next((s for s in self.steps if s.dotted == dotted), None)
+
+
+@dataclass
+class _Draft:
+    number: int
+    dotted: str
+    matches: dict[str, list[Source]] = field(default_factory=dict)
+
+    def add(self, name: str, source: Source) -> None:
+        sources = self.matches.setdefault(name, [])
+        if source not in sources:
+            sources.append(source)
+
+
+def make_plan(declaration: Declaration, identities: Sequence[Identity]) -> Plan:
+    """Plan the reads for a person known by ``identities`` (already normalised)."""
+    graph = links(declaration)
+    kinds = list(dict.fromkeys(i.kind for i in identities))
+    drafts: dict[str, _Draft] = {}
+    queue: deque[_Draft] = deque()
+
+    def reach(dotted: str) -> _Draft:
+        if dotted not in drafts:
+            drafts[dotted] = _Draft(len(drafts) + 1, dotted)
+            queue.append(drafts[dotted])
+        return drafts[dotted]
+
+    used: set[str] = set()
+    for dotted, dataset in datasets(declaration):
+        for name, spec in dataset.fields.items():
+            if spec.identity in kinds:
+                used.add(spec.identity)
+                reach(dotted).add(name, Source("identity", identity=spec.identity))
+    back: list[tuple[Edge, _Draft, _Draft]] = []
+    while queue:
+        here = queue.popleft()
+        for edge in graph.from_(here.dotted):
+            there = drafts.get(edge.target)
+            if there is None or there.number > here.number:
+                reach(edge.target).add(edge.field, _source(edge, here.number, loop=False))
+            elif there.number < here.number:
+                back.append((edge, here, there))
+    loops = _loops(back, list(drafts.values()))
+    steps = tuple(_step(declaration, d) for d in drafts.values())
+    order, looped = erasure_order(declaration, [s.dotted for s in steps])
+    numbers = {s.dotted: s.number for s in steps}
+    return Plan(
+        identities=tuple(identities),
+        steps=steps,
+        loops=tuple(loops),
+        unreachable=tuple(
+            dotted
+            for dotted, dataset in datasets(declaration)
+            if dotted not in drafts and any(f.personal for f in dataset.fields.values())
+        ),
+        unused=tuple(k for k in kinds if k not in used),
+        not_followed=tuple(f"{d}.{f}" for d, f in graph.self_references),
+        erasure_order=tuple(numbers[d] for d in order),
+        erasure_loops=tuple(looped),
+    )
+
+
+def _source(edge: Edge, step: int, *, loop: bool) -> Source:
+    return Source(edge.via, identity=edge.kind, step=step, column=edge.column, loop=loop)
+
+
+Origin = tuple[str | int | None, ...]
+
+
+def _loops(back: list[tuple[Edge, _Draft, _Draft]], drafts: Sequence[_Draft]) -> list[Loop]:
+    """Keep the links back to earlier steps that can find rows not already read.
+
+    A link is redundant when the step it leaves is located through ``edge.column`` alone, by
+    values that came from the earlier step's own ``edge.field`` or from the origins that field
+    is matched with: querying that field again with them finds the same rows. Kept loops add
+    sources to earlier steps, which can make other links useful, so this runs to a fixpoint.
+    """
+    forward = {d.number: {n: {s.origin for s in ss} for n, ss in d.matches.items()} for d in drafts}
+    kept: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for index, (edge, here, there) in enumerate(back):
+            if index in kept:
+                continue
+            mine = {field: set(origins) for field, origins in forward[here.number].items()}
+            for k in kept:
+                other, came, went = back[k]
+                if went is here:
+                    mine.setdefault(other.field, set()).add((came.number, other.column))
+            known = forward[there.number].get(edge.field, set()) | {(there.number, edge.field)}
+            if list(mine) != [edge.column] or not mine[edge.column] <= known:
+                kept.append(index)
+                changed = True
+    loops: list[Loop] = []
+    for index in sorted(kept):
+        edge, here, there = back[index]
+        there.add(edge.field, _source(edge, here.number, loop=True))
+        loops.append(Loop(here.number, edge.column, there.number, edge.field, edge.via))
+    return loops
+
+
+def _step(declaration: Declaration, draft: _Draft) -> Step:
+    system, _, name = draft.dotted.partition(".")
+    dataset = declaration.systems[system].datasets[name]
+    keys = [n for n, f in dataset.fields.items() if f.primary_key]
+    matches = tuple(
+        Match(n, tuple(sources), fold_case=dataset.fields[n].identity == "email")
+        for n, sources in draft.matches.items()
+    )
+    return Step(
+        number=draft.number,
+        system=system,
+        dataset=name,
+        fields=tuple(dataset.fields),
+        matches=matches,
+        primary_key=keys[0] if len(keys) == 1 else None,
+    )
