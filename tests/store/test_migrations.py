@@ -15,7 +15,8 @@ from pledge.settings import Settings
 from pledge.store import Base, current, downgrade, head, make_engine, upgrade
 from pledge.store.migrate import alembic_config
 
-PLEDGE_TABLES = {"declaration_version", "audit_event"}
+#: Every table the models declare; each capability adds its own module of tables.
+PLEDGE_TABLES = set(Base.metadata.tables)
 
 
 def tables(settings: Settings) -> set[str]:

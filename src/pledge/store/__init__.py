@@ -4,6 +4,9 @@ Nothing connects at import time; every function takes the settings (or an engine
 them) as an argument.
 """
 
+# Each capability keeps its tables in its own module on the shared metadata; importing them
+# here puts every table in Base.metadata, so migrations and the drift test see all of them.
+from pledge.store import request_tables as request_tables
 from pledge.store.database import (
     StoreUnavailable,
     audit,
