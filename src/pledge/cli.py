@@ -94,6 +94,7 @@ def _register() -> None:
 
     main.add_command(db)
     __import__("pledge.notice.cli", fromlist=["register"]).register(main)
+    __import__("pledge.retention.cli", fromlist=["register"]).register(main)
     __import__("pledge.dsr.plan_cli", fromlist=["register"]).register(main)
     pass
 

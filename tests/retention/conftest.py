@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +33,14 @@ def source(source_url: str) -> Iterator[sa.Engine]:
     world.build(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(source_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Makes further empty databases of the same kind as ``source_url``."""
+    if source_url.startswith("sqlite"):
+        count = iter(range(1000))
+        return lambda: f"sqlite:///{tmp_path / f'other{next(count)}.sqlite'}"
+    kind = "postgres" if source_url.startswith("postgresql") else "mariadb"
+    factory: Callable[[], str] = request.getfixturevalue(f"{kind}_database")
+    return factory

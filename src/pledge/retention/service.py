@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pledge.declaration import Declaration
 from pledge.retention import sql, sweep
@@ -89,10 +90,11 @@ def plan(
     for step in steps(declaration, now, holds, only):
         try:
             ready = prepare(declaration, step, connect)
-        except Unsweepable as exc:
-            lines.append(Planned(step, problem=str(exc)))
+            preview = sweep.preview(ready.engine, step, ready.target)
+        except (Unsweepable, SQLAlchemyError) as exc:
+            lines.append(Planned(step, problem=_reason(exc)))
             continue
-        lines.append(Planned(step, preview=sweep.preview(ready.engine, step, ready.target)))
+        lines.append(Planned(step, preview=preview))
     return lines
 
 
@@ -110,15 +112,15 @@ def run(
     recorded and the others still run."""
     outcomes = []
     for step in steps(declaration, now, holds, only):
+        on_batch = None
         try:
             ready = prepare(declaration, step, connect)
-        except Unsweepable as exc:
-            outcomes.append(Outcome(step, error=str(exc)))
+            if on_step is not None:
+                total = sweep.preview(ready.engine, step, ready.target).eligible
+                on_batch = on_step(step, total)
+        except (Unsweepable, SQLAlchemyError) as exc:
+            outcomes.append(Outcome(step, error=_reason(exc)))
             continue
-        on_batch = None
-        if on_step is not None:
-            total = sweep.preview(ready.engine, step, ready.target).eligible
-            on_batch = on_step(step, total)
         outcomes.append(
             sweep.run(
                 ready.engine,
@@ -144,12 +146,12 @@ def check(
     for step in steps(declaration, now, holds):
         try:
             ready = prepare(declaration, step, connect)
-        except Unsweepable as exc:
-            findings.append(Finding("refused", step.where, f"rule '{step.rule}': {exc}"))
+            with ready.engine.connect() as connection:
+                query = sql.older_than(step, ready.target, overdue_before(step))
+                count = connection.execute(query).scalar_one()
+        except (Unsweepable, SQLAlchemyError) as exc:
+            findings.append(Finding("refused", step.where, f"rule '{step.rule}': {_reason(exc)}"))
             continue
-        late = overdue_before(step)
-        with ready.engine.connect() as connection:
-            count = connection.execute(sql.older_than(step, ready.target, late)).scalar_one()
         if count and not step.blocked:
             findings.append(
                 Finding(
@@ -160,6 +162,12 @@ def check(
                 )
             )
     return findings
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _declared_key(declaration: Declaration, dotted: str) -> str | None:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.rules.retention import Step
@@ -36,10 +37,23 @@ class Target:
     table: sa.Table
     key: str
     order: Order
+    #: The engine's dialect name: PostgreSQL gets its batch of keys as one array parameter.
+    dialect: str = "sqlite"
 
     @property
     def pk(self) -> sa.Column[Any]:
         return self.table.c[self.key]
+
+    def among(self, keys: Sequence[Any]) -> ColumnElement[bool]:
+        """The key is one of ``keys``.
+
+        On PostgreSQL ``= ANY(array)`` sends one parameter instead of thousands, which
+        otherwise costs more client time than the server spends deleting.
+        """
+        if self.dialect == "postgresql":
+            array = sa.bindparam("keys", list(keys), type_=postgresql.ARRAY(self.pk.type))
+            return self.pk == sa.any_(array)
+        return self.pk.in_(keys)
 
 
 def bind_moment(moment: datetime, column: sa.Column[Any]) -> Any:
@@ -139,13 +153,13 @@ def next_batch(
 
 def delete_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Delete:
     """Delete the batch, re-testing eligibility inside the same transaction."""
-    return target.table.delete().where(target.pk.in_(keys), eligible(step, target))
+    return target.table.delete().where(target.among(keys), eligible(step, target))
 
 
 def anonymise_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Update:
     """Empty the step's fields in the batch: NULL, or a fixed word where NULL is refused."""
     values = {name: None if target.table.c[name].nullable else REDACTED for name in step.fields}
-    return target.table.update().where(target.pk.in_(keys), eligible(step, target)).values(values)
+    return target.table.update().where(target.among(keys), eligible(step, target)).values(values)
 
 
 def read_batch(
@@ -153,12 +167,12 @@ def read_batch(
 ) -> sa.Select[Any]:
     """The batch's rows as the archive will receive them."""
     chosen = [target.table.c[name] for name in columns]
-    return sa.select(*chosen).where(target.pk.in_(keys), eligible(step, target))
+    return sa.select(*chosen).where(target.among(keys), eligible(step, target))
 
 
 def present(target: Target, keys: Sequence[Any]) -> sa.Select[Any]:
     """Which of ``keys`` a table holds: how an archive copy is verified and not repeated."""
-    return sa.select(target.pk).where(target.pk.in_(keys))
+    return sa.select(target.pk).where(target.among(keys))
 
 
 def summary(step: Step, target: Target) -> sa.Select[int, int, Any]:

@@ -56,8 +56,12 @@ def target(
     """Reflect the step's table and choose how batches walk it; refuse what cannot be swept."""
     try:
         table = sa.Table(step.dataset, sa.MetaData(), autoload_with=engine)
+        indexes = sa.inspect(engine).get_indexes(step.dataset)
     except sa.exc.NoSuchTableError:
         raise Unsweepable(f"{step.where} does not exist in its database") from None
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise Unsweepable(f"cannot read {step.where}: {reason}") from None
     keys = [column.name for column in table.primary_key.columns]
     if len(keys) != 1 and declared_key is not None and declared_key in table.c:
         keys = [declared_key]
@@ -66,9 +70,8 @@ def target(
             f"{step.where} has no single-column primary key, which batched sweeps need "
             "(declare one with primary_key: true)"
         )
-    indexes = sa.inspect(engine).get_indexes(step.dataset)
     leads = any(index["column_names"][:1] == [step.column] for index in indexes)
-    found = Target(table, keys[0], "column" if leads else "key")
+    found = Target(table, keys[0], "column" if leads else "key", engine.dialect.name)
     if check:
         sql.check_types(step, found)
     return found
@@ -175,7 +178,7 @@ def _archive(
                 f"archive copy of {step.where} to {step.archive_to} is missing {len(missing)} "
                 "row(s) after commit; nothing was deleted"
             )
-    deleted = found.table.delete().where(found.pk.in_(moved), sql.eligible(step, found))
+    deleted = found.table.delete().where(found.among(moved), sql.eligible(step, found))
     return connection.execute(deleted).rowcount
 
 

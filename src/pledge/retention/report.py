@@ -1,0 +1,69 @@
+"""Plans, outcomes and runs as the sentences the CLI prints (and a DPO reads)."""
+
+from __future__ import annotations
+
+from pledge.retention.history import RunRecord
+from pledge.retention.service import Planned
+from pledge.retention.sweep import Outcome
+
+
+def describe_plan(line: Planned) -> str:
+    """One rule phase of a dry run, with its holds."""
+    step = line.step
+    head = f"{step.rule} [{step.phase}] {step.where}: {step.describe()}"
+    if line.problem is not None:
+        return f"{head}\n  cannot run: {line.problem}"
+    preview = line.preview
+    assert preview is not None
+    parts = [head]
+    if step.blocked:
+        parts.append(f"  would change nothing: {preview.held_back} expired row(s) held back")
+    else:
+        oldest = f", oldest {preview.oldest}" if preview.oldest is not None else ""
+        parts.append(f"  would {_verb(step.action)} {preview.eligible} row(s){oldest}")
+        if preview.held_back:
+            parts.append(f"  {preview.held_back} expired row(s) held back")
+    for hold in step.dataset_holds:
+        parts.append(f"  held: {hold.describe()}")
+    if preview.held_back and not step.blocked:
+        placed = {held.column for held in step.held}
+        for hold in step.subject_holds:
+            parts.append(f"  held by {', '.join(sorted(placed))}: {hold.describe()}")
+    for hold in step.unplaced:
+        parts.append(
+            f"  note: {step.where} has no column for {hold.identity}, so {hold.describe()} "
+            "cannot keep rows here"
+        )
+    return "\n".join(parts)
+
+
+def describe_outcome(outcome: Outcome) -> str:
+    """What one rule phase did in a run."""
+    step = outcome.step
+    head = f"{step.rule} [{step.phase}] {step.where}"
+    if outcome.error is not None:
+        return (
+            f"{head}: stopped after {outcome.changed} row(s) in {outcome.batches} batch(es): "
+            f"{outcome.error}; the next run finishes it"
+        )
+    if step.blocked:
+        return f"{head}: skipped, {'; '.join(h.describe() for h in step.dataset_holds)}"
+    return f"{head}: {_past(step.action)} {outcome.changed} row(s) in {outcome.batches} batch(es)"
+
+
+def describe_run(record: RunRecord) -> str:
+    """A run's headline for ``run`` and ``history``."""
+    scope = f" (rule {record.only_rule})" if record.only_rule else ""
+    finished = f"{record.finished_at:%Y-%m-%d %H:%M:%S}" if record.finished_at else "not finished"
+    return (
+        f"run #{record.id}{scope} by {record.actor}, started {record.started_at:%Y-%m-%d %H:%M:%S}"
+        f" UTC, {record.status}, finished {finished}: {record.changed} row(s) changed"
+    )
+
+
+def _verb(action: str) -> str:
+    return {"delete": "delete", "anonymise": "anonymise", "archive": "archive"}[action]
+
+
+def _past(action: str) -> str:
+    return {"delete": "deleted", "anonymise": "anonymised", "archive": "archived"}[action]
