@@ -41,12 +41,12 @@ def _controller(d: Declaration) -> Iterator[Raw]:
             "form (controller.contact)",
         )
     if c.dpo is None:
-        yield (
-            "PL102",
-            ("controller",),
-            "no data protection officer is named (controller.dpo); a provider processing "
-            "traffic and location data at scale usually needs one",
+        why = (
+            "; a provider processing traffic and location data at scale usually needs one"
+            if c.sector == "public-electronic-communications"
+            else ", nor who answers for data protection"
         )
+        yield "PL102", ("controller",), f"no data protection officer is named (controller.dpo){why}"
     if c.complaints is None:
         fallback = c.dpo or c.contact
         yield (
@@ -89,8 +89,8 @@ def _purposes(d: Declaration) -> Iterator[Raw]:
             yield (
                 "PL113",
                 (*at, "retention_criteria"),
-                f"purpose '{name}' gives criteria but no period, so Pledge cannot enforce it: "
-                f"'{p.retention_criteria}'",
+                f"purpose '{name}' says how long only as criteria, with no retention rule, so "
+                "nothing deletes the data when the time comes",
             )
         special = [c for c in p.categories if taxonomy.is_special(c)]
         if special and p.special_category_condition is None:

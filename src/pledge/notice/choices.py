@@ -163,8 +163,9 @@ def consent(declaration: Declaration) -> Section:
     how: list[Text] = []
     if declaration.controller.privacy_centre:
         how.append(text("In our privacy centre: ", _centre(declaration)))
-    if declaration.rights.withdraw_consent is not None:
-        how.extend(contact_lines(declaration.rights.withdraw_consent))
+    withdraw = declaration.rights.withdraw_consent or declaration.rights.how_to_ask
+    if withdraw is not None:
+        how.extend(contact_lines(withdraw))
     m = declaration.marketing
     if m is not None and (m.opt_out_routes or m.sms.keywords):
         how.append(text("For marketing, any of the ways to stop marketing above."))

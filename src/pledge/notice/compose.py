@@ -129,11 +129,13 @@ def collect(declaration: Declaration, taken: set[str]) -> Section:
         subsections.append(Section(slug(f"collect-{key}", taken), group.name, blocks))
     held = words.categories(c for p in declaration.purposes.values() for c in p.categories)
     sources = list(dict.fromkeys(p.source for p in declaration.purposes.values() if p.source))
-    blocks = []
-    if held:
-        blocks.append(Paragraph(text("Across everything we do, we hold:")))
+    blocks: list[Block] = []
+    if subsections:
+        blocks.append(Paragraph(text("What we collect depends on how you deal with us.")))
+    elif held:
+        blocks.append(Paragraph(text("We hold:")))
         blocks.append(Bullets([text(n) for n in held]))
-    elif not subsections:
+    else:
         blocks.append(Paragraph(text("This notice does not list the information we collect.")))
     if sources:
         blocks.append(Paragraph(text("Where it comes from:")))
@@ -178,7 +180,11 @@ def _purpose(declaration: Declaration, p: Purpose) -> list[Text]:
         what = rule.description or rule.dataset
         items.append(text(f"Kept: {what}: {words.period(rule)}, {words.afterwards(rule)}."))
     if p.retention_criteria:
-        items.append(text(f"How long we keep it: {p.retention_criteria}"))
+        shared = sum(
+            1 for q in declaration.purposes.values() if q.retention_criteria == p.retention_criteria
+        )
+        said = "by the criteria under 'How long we keep it'" if shared > 1 else p.retention_criteria
+        items.append(text(f"How long we keep it: {said}"))
     if p.requirement:
         items.append(text(words.REQUIREMENT[p.requirement]))
     if p.automated_decision_making:

@@ -28,6 +28,7 @@ def _covered(key: str, declared: Iterable[str]) -> bool:
 def _datasets(d: Declaration) -> Iterator[Raw]:
     used = {ds for p in d.purposes.values() for ds in p.datasets}
     kept = {r.dataset for r in d.retention.values()}
+    kept |= {r.archive.to for r in d.retention.values() if r.archive is not None}
     declared = [c for p in d.purposes.values() for c in p.categories]
     for system_name, system in d.systems.items():
         for dataset_name, dataset in system.datasets.items():

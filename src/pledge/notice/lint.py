@@ -30,6 +30,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "PL001": Rule("warning", None, "declaration check warning"),
+    "PL100": Rule("error", "controller-contact", "controller's identity or address not stated"),
     "PL101": Rule("warning", "controller-contact", "no email, phone or web contact"),
     "PL102": Rule("warning", "dpo", "no data protection officer named"),
     "PL103": Rule("error", "purposes", "no purposes"),

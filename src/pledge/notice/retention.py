@@ -27,14 +27,15 @@ def retention(declaration: Declaration) -> Section:
     if rows:
         headers = ["Records", "Covers", "Kept"]
         blocks.append(Table("How long we keep each kind of record", headers, rows))
-    criteria = [
-        text(f"{p.description}: {p.retention_criteria}")
-        for p in declaration.purposes.values()
-        if p.retention_criteria
-    ]
+    criteria: dict[str, list[str]] = {}
+    for p in declaration.purposes.values():
+        if p.retention_criteria:
+            criteria.setdefault(p.retention_criteria, []).append(p.description)
     if criteria:
-        blocks.append(Paragraph(text("Where we cannot give a fixed period, we decide this way:")))
-        blocks.append(Bullets(criteria))
+        blocks.append(Paragraph(text("Where we give no fixed period, we decide this way:")))
+        blocks.append(
+            Bullets([text(f"{rule} (for: {'; '.join(uses)})") for rule, uses in criteria.items()])
+        )
     if not blocks:
         blocks.append(Paragraph(text("This notice does not say how long information is kept.")))
     return Section("retention", "How long we keep it", blocks)

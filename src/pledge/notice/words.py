@@ -53,7 +53,7 @@ SAFEGUARD = {
     "binding-corporate-rules": "binding corporate rules",
     "derogation": "an exception for a specific situation (Art. 49)",
     "eu-us-privacy-shield": "EU-US Privacy Shield (invalid since July 2020)",
-    "none-stated": "none stated",
+    "none-stated": "None stated",
 }
 THEN = {
     "delete": "then deleted",
@@ -103,10 +103,26 @@ VERIFICATION = {
 ICO_COMPLAINT_URL = "https://ico.org.uk/make-a-complaint/"
 ICO_PHONE = "0303 123 1113"
 _KEEP_CAPS = {"ID", "IP", "CCTV", "CV"}
+#: Where fideslang's name is American or unclear to a UK reader, the words a notice uses.
+_PLAIN = {
+    "user.contact.email": "Email address",
+    "user.contact.organization": "Organisation",
+    "user.behavior": "Observed behaviour",
+    "user.demographic.date_of_birth": "Date of birth",
+    "user.authorization.credentials": "Passwords and security answers",
+    "user.device": "Device data (browser, operating system)",
+    "user.location.imprecise": "Approximate location",
+    "user.location.precise": "Precise location",
+    "user.government_id.drivers_license_number": "Driving licence number",
+    "user.content.private": "Messages and documents you send us",
+    "user.content.public": "Content you publish",
+}
 
 
 def category(key: str) -> str:
     """A data category as people say it: "user.contact.email" -> "Email"."""
+    if key in _PLAIN:
+        return _PLAIN[key]
     found = taxonomy.categories().get(key)
     name = found.name if found is not None else key
     for prefix in ("User Contact ", "User "):
@@ -160,6 +176,14 @@ COUNTRY = {
     "NL": "Netherlands",
     "ES": "Spain",
     "PL": "Poland",
+    "DK": "Denmark",
+    "MT": "Malta",
+    "LU": "Luxembourg",
+    "BE": "Belgium",
+    "SE": "Sweden",
+    "IT": "Italy",
+    "CH": "Switzerland",
+    "IL": "Israel",
     "PH": "Philippines",
     "ZA": "South Africa",
     "AU": "Australia",
@@ -177,8 +201,10 @@ def period(rule: RetentionRule) -> str:
     if rule.counted == "inactivity":
         return f"{rule.keep} after the last activity"
     if rule.counted == "event":
-        event = rule.from_.removesuffix("_at").replace("_", " ")
-        return f"{rule.keep} after {event}"
+        event = rule.from_
+        for suffix in ("_at", "_on", "_date"):
+            event = event.removesuffix(suffix)
+        return f"{rule.keep} after the '{event.replace('_', ' ')}' date"
     return f"{rule.keep} after it is recorded"
 
 
