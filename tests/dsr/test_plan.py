@@ -172,3 +172,58 @@ def test_erasure_runs_children_before_parents() -> None:
     ]:
         assert erase.index(child) < erase.index(parent)
     assert plan.erasure_loops == ()
+
+
+CONTACT_CENTRE = TELECOM + (
+    "  hr:\n"
+    "    connection: sqlite:///hr.sqlite\n"
+    "    datasets:\n"
+    "      employee:\n"
+    "        fields:\n"
+    "          id: {primary_key: true, identity: employee_id}\n"
+    "          personal_email: {categories: [user.contact.email], identity: email}\n"
+    "  contact_centre:\n"
+    "    connection: sqlite:///cc.sqlite\n"
+    "    datasets:\n"
+    "      recording:\n"
+    "        fields:\n"
+    "          id: {primary_key: true}\n"
+    "          customer_id: {references: crm.customer.id}\n"
+    "          agent_id: {references: hr.employee.id}\n"
+    "          audio: {categories: [user.content]}\n"
+    "      ticket:\n"
+    "        fields:\n"
+    "          id: {primary_key: true}\n"
+    "          customer_id: {references: crm.customer.id}\n"
+    "          account_number: {references: billing.account.number}\n"
+    "          notes: {categories: [user.content]}\n"
+)
+
+
+def test_rows_naming_two_people_never_lead_to_the_other_person() -> None:
+    # A call recording names the customer and the agent who took the call: found from the
+    # customer, it must not bring the agent's HR record into the customer's answer.
+    plan = plan_for(CONTACT_CENTRE, CUSTOMER)
+    recording = plan.find("contact_centre.recording")
+    employee = plan.find("hr.employee")
+    assert recording is not None and employee is not None
+    # The employee record is read only in case this customer is also on the staff (same email).
+    assert [(m.field, [s.via for s in m.sources]) for m in employee.matches] == [
+        ("personal_email", ["same-identity"])
+    ]
+    assert plan.other_people == (
+        "contact_centre.recording.customer_id",
+        "contact_centre.recording.agent_id",
+    )
+
+
+def test_rows_naming_one_person_twice_still_lead_to_them() -> None:
+    # A ticket names a customer and one of their accounts: one person (the account refers to
+    # the customer), so a ticket found by its account leads to the customer.
+    plan = plan_for(CONTACT_CENTRE, Identity("account_number", "NW1"))
+    ticket = plan.find("contact_centre.ticket")
+    customer = plan.find("crm.customer")
+    assert ticket is not None and customer is not None
+    assert "contact_centre.ticket.customer_id" not in plan.other_people
+    sources = [s for m in customer.matches for s in m.sources]
+    assert Source("parent", step=ticket.number, column="customer_id", loop=True) in sources

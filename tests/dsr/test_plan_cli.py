@@ -48,3 +48,16 @@ def test_bad_identities_are_usage_errors(tmp_path: Path) -> None:
     code, out = run(tmp_path, "--identity", "shoe_size")
     assert code == 2
     assert "--identity takes KIND=VALUE" in out
+
+
+def test_shared_identities_are_summarised_and_one_way_links_named() -> None:
+    from pledge.dsr.explain import describe
+    from pledge.dsr.identity import Identity
+    from tests.dsr.test_plan import CONTACT_CENTRE, plan_for
+
+    lines = describe(plan_for(CONTACT_CENTRE, Identity("email", "ann@example.uk")))
+    text = "\n".join(lines)
+    assert "     match personal_email (any case) = the email given\n" in text
+    assert "or any email found in step 1\n" in text
+    assert "Followed one way only" in text
+    assert "  contact_centre.recording.agent_id" in lines

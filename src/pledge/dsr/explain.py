@@ -22,21 +22,36 @@ def describe(plan: Plan) -> list[str]:
         for match in step.matches:
             lines.extend(_match(plan, step, match))
         lines.append(f"     read  {', '.join(step.fields)}")
-    if plan.loops:
+    keyed = [loop for loop in plan.loops if loop.via != "same-identity"]
+    if keyed:
         lines += ["", "Loops (an earlier step is read again for values it has not seen):"]
-        for loop in plan.loops:
+        for loop in keyed:
             came = plan.step(loop.from_step)
             went = plan.step(loop.to_step)
             lines.append(
                 f"  step {came.number} {came.dotted}.{loop.column} leads back to "
                 f"step {went.number} {went.dotted}.{loop.field}"
             )
+    shared = len(plan.loops) - len(keyed)
+    if shared:
+        lines += [
+            "",
+            f"Identity values found by later steps are looked for again in earlier ones "
+            f"({shared} link(s) between fields of the same identity kind).",
+        ]
     if plan.not_followed:
         lines += [
             "",
             "Not followed (a row pointing at another row of its own table is another person):",
         ]
         lines += [f"  {reference}" for reference in plan.not_followed]
+    if plan.other_people:
+        lines += [
+            "",
+            "Followed one way only (these rows also name someone else; they are found "
+            "from that person, never lead to them):",
+        ]
+        lines += [f"  {reference}" for reference in plan.other_people]
     if plan.unused:
         lines += ["", f"No declared field holds: {', '.join(plan.unused)}"]
     lines += ["", "Unreachable (personal data no identity or reference leads to):"]
@@ -59,11 +74,33 @@ def describe(plan: Plan) -> list[str]:
 def _match(plan: Plan, step: Step, match: Match) -> list[str]:
     how = " (any case)" if match.fold_case else ""
     head = f"     match {match.field}{how} = "
+    texts = [_source(plan, s) for s in match.sources if s.via != "same-identity"]
+    shared = [s for s in match.sources if s.via == "same-identity"]
+    if shared:
+        texts.append(_shared(plan, shared))
     out = []
-    for index, source in enumerate(match.sources):
+    for index, text in enumerate(texts):
         prefix = head if index == 0 else " " * (len(head) - 3) + "or "
-        out.append(prefix + _source(plan, source))
+        out.append(prefix + text)
     return out
+
+
+def _shared(plan: Plan, sources: list[Source]) -> str:
+    """Same-identity sources in one phrase: they are many, and alike."""
+    kind = _label(sources[0].identity)
+    before = sorted({s.step for s in sources if s.step and not s.loop})
+    after = sorted({s.step for s in sources if s.step and s.loop})
+    text = f"any {kind} found in step{'s' if len(before) > 1 else ''} " + _numbers(before)
+    if not before:
+        text = f"any {kind} found later in step{'s' if len(after) > 1 else ''} "
+        return text + _numbers(after)
+    if after:
+        text += f" (and later in {_numbers(after)})"
+    return text
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
 
 
 def _source(plan: Plan, source: Source) -> str:

@@ -62,37 +62,84 @@ class Links:
     edges: dict[str, list[Edge]]
     #: (dataset, field) pairs that reference their own dataset.
     self_references: list[tuple[str, str]]
+    #: (dataset, field) references to a person table of another group of people.
+    other_people: list[tuple[str, str]]
 
     def from_(self, dotted: str) -> list[Edge]:
         return self.edges.get(dotted, [])
+
+
+def person_tables(declaration: Declaration) -> dict[str, str]:
+    """Tables with one person per row, mapped to their group's first table.
+
+    A person table's primary key is itself an identity (crm.customer.id is a customer_id).
+    Person tables that reference one another describe the same person (an account and its
+    customer) and form one group; hr.employee stands in a group of its own.
+    """
+    people = [
+        dotted
+        for dotted, dataset in datasets(declaration)
+        if any(f.primary_key and f.identity for f in dataset.fields.values())
+    ]
+    group = {dotted: dotted for dotted in people}
+
+    def root(dotted: str) -> str:
+        while group[dotted] != dotted:
+            dotted = group[dotted]
+        return dotted
+
+    for dotted in people:
+        system = dotted.split(".", 1)[0]
+        dataset = declaration.systems[system].datasets[dotted.split(".", 1)[1]]
+        for spec in dataset.fields.values():
+            if spec.references is not None:
+                parent, _ = target(spec.references, system)
+                if parent in group:
+                    first, second = sorted((root(dotted), root(parent)), key=people.index)
+                    group[second] = first
+    return {dotted: root(dotted) for dotted in people}
 
 
 def links(declaration: Declaration) -> Links:
     """Every link between the declaration's datasets, in a stable order."""
     edges: dict[str, list[Edge]] = {dotted: [] for dotted, _ in datasets(declaration)}
     selfish: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
     holders: dict[str, list[tuple[str, str]]] = {}
+    people = person_tables(declaration)
     for dotted, dataset in datasets(declaration):
         system = dotted.split(".", 1)[0]
+        references = {
+            name: target(spec.references, system)
+            for name, spec in dataset.fields.items()
+            if spec.references is not None
+        }
+        # A row that refers to people of two groups (a call recording names the customer and
+        # the agent) does not say whose row it is: it is found from either person, but never
+        # leads on to a person's own record.
+        groups = {people[p] for p, _ in references.values() if p in people and p != dotted}
         for name, spec in dataset.fields.items():
             if spec.identity in LINKING:
                 holders.setdefault(spec.identity, []).append((dotted, name))
-            if spec.references is None:
+            if name not in references:
                 continue
-            parent, key = target(spec.references, system)
+            parent, key = references[name]
             if parent == dotted:
                 # A row pointing at another row of the same table (a manager, a referrer) is
                 # another person: following it would leak or erase their data.
                 selfish.append((dotted, name))
                 continue
             edges[parent].append(Edge(parent, key, dotted, name, "child"))
-            edges[dotted].append(Edge(dotted, name, parent, key, "parent"))
+            if len(groups) > 1 and parent in people:
+                others.append((dotted, name))
+            else:
+                edges[dotted].append(Edge(dotted, name, parent, key, "parent"))
     for kind, fields in holders.items():
         for source, column in fields:
             for dotted, name in fields:
                 if dotted != source:
                     edges[source].append(Edge(source, column, dotted, name, "same-identity", kind))
-    return Links(edges, selfish)
+    return Links(edges, selfish, others)
 
 
 def erasure_order(declaration: Declaration, reached: Sequence[str]) -> tuple[list[str], list[str]]:

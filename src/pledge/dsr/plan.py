@@ -107,6 +107,9 @@ class Plan:
     unused: tuple[str, ...] = ()
     #: ``dataset.field`` references to their own dataset, never followed (another person).
     not_followed: tuple[str, ...] = ()
+    #: ``dataset.field`` references to a person of another group (a call's agent), followed
+    #: only from that person to these rows, never from these rows to that person.
+    other_people: tuple[str, ...] = ()
     #: Step numbers in the order an erasure must run: rows that refer to others go first.
     erasure_order: tuple[int, ...] = ()
     #: Datasets whose references form a loop; their erasure order was chosen, not derived.
@@ -175,6 +178,7 @@ def make_plan(declaration: Declaration, identities: Sequence[Identity]) -> Plan:
         ),
         unused=tuple(k for k in kinds if k not in used),
         not_followed=tuple(f"{d}.{f}" for d, f in graph.self_references),
+        other_people=tuple(f"{d}.{f}" for d, f in graph.other_people),
         erasure_order=tuple(numbers[d] for d in order),
         erasure_loops=tuple(looped),
     )
