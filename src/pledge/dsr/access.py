@@ -1,0 +1,189 @@
+"""Run an access plan: read every row of the person's data, system by system, in batches, and
+hand the batches to a writer as they arrive (the package writer streams them to disk).
+
+Each step is one set-based read per matched field (an IN-list of every value that locates the
+person, chunked by the connector), never one query per row. Memory holds one batch of rows,
+plus the key values later steps need, which grow with the person's data, not the table's.
+
+Loops in a plan (a later dataset leading back to an earlier one) are resolved first by a
+locate pass that reads only key columns, re-running earlier steps for values not yet queried
+until nothing new turns up; the read pass then reads each dataset once with the final values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pledge.connectors.base import BATCH, Connector, ConnectorError, Row, Select
+from pledge.connectors.registry import connect
+from pledge.declaration.model import Declaration
+from pledge.dsr.identity import lenient
+from pledge.dsr.plan import Plan, Source, Step
+
+#: Receives one dataset's batches ("system.dataset", batches) and returns its row count.
+Writer = Callable[[str, Iterable[list[Row]]], int]
+#: (step number, field) → the values that locate the person's rows there.
+Values = dict[tuple[int, str], set[Any]]
+
+
+class AccessFailed(Exception):
+    """The request could not be answered; the message names the system and what went wrong."""
+
+    def __init__(self, message: str, system: str | None = None) -> None:
+        super().__init__(message)
+        self.system = system
+
+
+@contextlib.contextmanager
+def open_systems(
+    declaration: Declaration, plan: Plan, *, environ: Mapping[str, str], folder: Path
+) -> Iterator[dict[str, Connector]]:
+    """Every system the plan reads, opened before anything is read, closed afterwards.
+
+    Opening all of them first means a system that is down fails the request at once, with
+    the system named, before a partial answer exists.
+    """
+    opened: dict[str, Connector] = {}
+    try:
+        for name in dict.fromkeys(step.system for step in plan.steps):
+            try:
+                opened[name] = connect(
+                    name, declaration.systems[name], environ=environ, folder=folder
+                )
+            except ConnectorError as exc:
+                raise AccessFailed(
+                    f"system '{name}' could not be reached, so the request was not answered: {exc}",
+                    name,
+                ) from exc
+        yield opened
+    finally:
+        for connector in opened.values():
+            with contextlib.suppress(Exception):
+                connector.close()
+
+
+def read_subject(
+    plan: Plan,
+    systems: Mapping[str, Connector],
+    write: Writer,
+    *,
+    batch_size: int = BATCH,
+) -> dict[str, int]:
+    """Stream the person's rows of every step to ``write``; rows found per dataset."""
+    fixed = _locate(plan, systems, batch_size) if plan.loops else None
+    found: Values = defaultdict(set)
+    counts: dict[str, int] = {}
+    for step in plan.steps:
+        wanted = step.columns_needed(plan)
+        values = fixed if fixed is not None else _values_for(plan, step, found)
+        batches = _rows(systems[step.system], step, values, wanted, found, batch_size)
+        try:
+            counts[step.dotted] = write(step.dotted, batches)
+        except ConnectorError as exc:
+            raise AccessFailed(f"reading {step.dotted} failed: {exc}", step.system) from exc
+    return counts
+
+
+def _values_for(plan: Plan, step: Step, found: Values) -> Values:
+    """The values each of ``step``'s fields is matched against, from earlier steps' rows."""
+    out: Values = {}
+    for match in step.matches:
+        values: set[Any] = set()
+        for source in match.sources:
+            values |= _source_values(plan, source, found)
+        out[(step.number, match.field)] = values
+    return out
+
+
+def _source_values(plan: Plan, source: Source, found: Values) -> set[Any]:
+    if source.via == "identity":
+        return {form for i in plan.identities if i.kind == source.identity for form in i.forms}
+    assert source.step is not None and source.column is not None  # set for every link
+    raw = found.get((source.step, source.column), set())
+    if source.via == "same-identity" and source.identity is not None:
+        return set(lenient(source.identity, raw))
+    return set(raw)
+
+
+def _rows(
+    connector: Connector,
+    step: Step,
+    values: Values,
+    wanted: set[str],
+    found: Values,
+    batch_size: int,
+) -> Iterator[list[Row]]:
+    """The step's rows, batch by batch, each row once even when several fields match it."""
+    active = [m for m in step.matches if values.get((step.number, m.field))]
+    seen: set[Any] | None = set() if len(active) > 1 else None
+    for match in active:
+        query = Select(
+            table=step.dataset,
+            key=match.field,
+            values=sorted(values[(step.number, match.field)], key=repr),
+            fold_case=match.fold_case,
+        )
+        for batch in connector.read(query, batch_size=batch_size):
+            if seen is not None:
+                batch = [row for row in batch if _first_time(seen, step, row)]
+            for column in wanted:
+                found[(step.number, column)].update(
+                    row[column] for row in batch if row.get(column) is not None
+                )
+            if batch:
+                yield batch
+
+
+def _first_time(seen: set[Any], step: Step, row: Row) -> bool:
+    key = row.get(step.primary_key) if step.primary_key else repr(tuple(row.values()))
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _locate(plan: Plan, systems: Mapping[str, Connector], batch_size: int) -> Values:
+    """Resolve loops: the final values for every (step, field), reading key columns only.
+
+    Each (step, field, value) is queried once; steps are re-run for new values until none
+    appears, which ends because values only come from rows that exist.
+    """
+    found: Values = defaultdict(set)
+    queried: Values = defaultdict(set)
+    changed = True
+    while changed:
+        changed = False
+        for step in plan.steps:
+            wanted = step.columns_needed(plan)
+            for match in step.matches:
+                key = (step.number, match.field)
+                values: set[Any] = set()
+                for source in match.sources:
+                    values |= _source_values(plan, source, found)
+                new = values - queried[key]
+                if not new:
+                    continue
+                changed = True
+                queried[key] |= new
+                if not wanted:
+                    continue  # nothing downstream reads this step's columns
+                query = Select(
+                    table=step.dataset,
+                    key=match.field,
+                    values=sorted(new, key=repr),
+                    columns=sorted(wanted),
+                    fold_case=match.fold_case,
+                )
+                try:
+                    for batch in systems[step.system].read(query, batch_size=batch_size):
+                        for column in wanted:
+                            found[(step.number, column)].update(
+                                r[column] for r in batch if r.get(column) is not None
+                            )
+                except ConnectorError as exc:
+                    raise AccessFailed(f"reading {step.dotted} failed: {exc}", step.system) from exc
+    return dict(queried)

@@ -1,0 +1,94 @@
+"""The request types answered outside this package's access code: erasure and restriction.
+
+They are reached by name, so the request lifecycle works whether or not those capabilities
+are installed; a type with no executor fails the request with a sentence saying so. Nothing
+is reported complete that was not done: any error fails the request and is raised again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from pledge.declaration import Loaded
+from pledge.dsr import request_store as requests
+from pledge.dsr.identity import parse
+from pledge.dsr.request import State
+from pledge.dsr.request_store import RequestView
+from pledge.settings import Settings
+
+#: Request type → "module:function". Each function takes (loaded, identities, *, settings,
+#: request_id, store, actor) and raises when it did not finish.
+EXECUTORS = {
+    "erasure": "pledge.dsr.erasure:erase",
+    "restriction": "pledge.dsr.restrict:restrict",
+}
+#: Types whose request needs more than identities (the corrected values, what is objected
+#: to); the stored request does not carry those yet, so they are run with their own commands.
+OWN_COMMANDS = {
+    "rectification": "pledge rectify",
+    "objection": "pledge object",
+}
+
+
+class RequestNotReady(Exception):
+    """The request cannot run: wrong state, or no executor for its type."""
+
+
+def run_elsewhere(
+    engine: Engine, view: RequestView, *, loaded: Loaded, settings: Settings, actor: str
+) -> RequestView:
+    """Run an erasure or restriction request through its executor and record the outcome."""
+    run = _executor(view.kind)
+    if run is None:
+        how = OWN_COMMANDS.get(view.kind)
+        message = f"Pledge cannot run {view.kind} requests from the request register yet" + (
+            f"; use `{how}` and record the outcome" if how else ""
+        )
+        requests.move(engine, view.id, State.FAILED, actor=actor, message=message)
+        raise RequestNotReady(message)
+    try:
+        identities = parse((k, v) for k, values in view.identities.items() for v in values)
+        result = run(
+            loaded,
+            identities,
+            settings=settings,
+            request_id=str(view.id),
+            store=engine,
+            actor=actor,
+        )
+    except Exception as exc:
+        # An incomplete erasure carries its result: the certificate says what was done.
+        partial: Any = getattr(exc, "result", None)
+        outcome = {"certificate": partial.certificate()} if hasattr(partial, "certificate") else {}
+        requests.move(engine, view.id, State.FAILED, actor=actor, message=str(exc), outcome=outcome)
+        raise
+    state, message, outcome = _outcome(view.kind, result)
+    return requests.move(engine, view.id, state, actor=actor, message=message, outcome=outcome)
+
+
+def _outcome(kind: str, result: Any) -> tuple[State, str, dict[str, Any]]:
+    if hasattr(result, "certificate"):  # an erasure: its certificate goes with the request
+        kept = getattr(result, "kept", 0)
+        state = State.COMPLETE_WITH_EXEMPTIONS if kept else State.COMPLETE
+        message = f"erased {getattr(result, 'erased', 0)} row(s); {kept} kept under exemptions"
+        return state, message, {"certificate": result.certificate()}
+    is_record = dataclasses.is_dataclass(result) and not isinstance(result, type)
+    details = dataclasses.asdict(result) if is_record else {}
+    return State.COMPLETE, f"{kind} done", details
+
+
+def _executor(kind: str) -> Callable[..., Any] | None:
+    target = EXECUTORS.get(kind)
+    if target is None:
+        return None
+    module_name, _, function = target.partition(":")
+    try:
+        found: Callable[..., Any] = getattr(importlib.import_module(module_name), function)
+    except (ImportError, AttributeError):
+        return None
+    return found
