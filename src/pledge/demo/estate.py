@@ -1,0 +1,250 @@
+"""Build the whole demo estate: databases, call-recording files and ``pledge.yaml``.
+
+Everything is written into a staging folder beside the destination and renamed into place
+only when complete, with a marker file written last; tables created on servers are dropped
+again if anything fails. So a run either produces a complete estate or leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pledge.demo import declaration
+from pledge.demo.generator import chunks
+from pledge.demo.load import ServerSink, Sink, SqliteSink
+from pledge.demo.rows import CHUNK, Clock, Plan, Row
+from pledge.demo.schema import SYSTEMS
+
+#: Written last: its presence means the estate in the folder is complete.
+MARKER = ".northwold-estate.json"
+#: With both servers, which systems go where, so that requests cross engines.
+MARIADB_SYSTEMS = ("contact_centre", "marketing", "hr")
+ENV = {"postgres": "NORTHWOLD_POSTGRES_URL", "mariadb": "NORTHWOLD_MARIADB_URL"}
+
+
+class EstateExists(Exception):
+    """The destination already holds something that must not be overwritten."""
+
+
+class Progress(Protocol):
+    """Shows one phase: called with a label and a total, yields a function to advance."""
+
+    def __call__(self, label: str, total: int) -> AbstractContextManager[Callable[[int], None]]: ...
+
+
+@contextmanager
+def quiet(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A Progress that shows nothing."""
+    yield lambda done: None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The servers to use; systems without one go into SQLite files."""
+
+    postgres: str | None = None
+    mariadb: str | None = None
+
+    def engine_of(self, system: str) -> str | None:
+        """ "postgres", "mariadb" or None (SQLite) for a system."""
+        if self.postgres and self.mariadb:
+            return "mariadb" if system in MARIADB_SYSTEMS else "postgres"
+        return "postgres" if self.postgres else ("mariadb" if self.mariadb else None)
+
+    def url(self, engine: str) -> str:
+        value = self.postgres if engine == "postgres" else self.mariadb
+        assert value is not None
+        return value
+
+    def connections(self) -> dict[str, str]:
+        """What the declaration says for each system's connection."""
+        out = declaration.sqlite_connections()
+        for system in SYSTEMS:
+            engine = self.engine_of(system)
+            if engine is not None:
+                out[system] = f"env:{ENV[engine]}"
+        return out
+
+
+@dataclass
+class Estate:
+    """A finished estate and what went into it."""
+
+    folder: Path
+    plan: Plan
+    counts: dict[str, int]
+    placement: dict[str, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """What the marker of a complete estate in ``folder`` says; None when there is none."""
+    try:
+        data = json.loads((folder / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _wav(seconds: float = 0.1, rate: int = 8_000) -> bytes:
+    """A short silent telephone-quality WAV (8 kHz, 8-bit mono): the shape of a recording."""
+    frames = int(seconds * rate)
+    header = b"RIFF" + struct.pack("<I", 36 + frames) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate, 1, 8)
+    return header + b"data" + struct.pack("<I", frames) + b"\x80" * frames
+
+
+def _check_destination(folder: Path, force: bool) -> None:
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise EstateExists(f"{folder} is a file; choose another --out")
+    if read_marker(folder) is not None:
+        if not force:
+            raise EstateExists(
+                f"{folder} already holds a Northwold estate; use --force to replace it"
+            )
+    elif any(folder.iterdir()):
+        raise EstateExists(
+            f"{folder} is not empty and is not a Northwold estate; choose another --out "
+            "(Pledge never replaces a folder it did not make)"
+        )
+
+
+def _sinks(targets: Targets, staging: Path, force: bool) -> dict[str, Sink]:
+    """One sink per system; servers are connected first so a down server fails fast."""
+    servers: dict[str, ServerSink] = {}
+    by_system: dict[str, Sink] = {}
+    try:
+        for system in SYSTEMS:
+            engine = targets.engine_of(system)
+            if engine is not None:
+                url = targets.url(engine)
+                if url not in servers:
+                    servers[url] = ServerSink(url, replace=force)
+                by_system[system] = servers[url]
+        for system in SYSTEMS:
+            if system not in by_system:
+                by_system[system] = SqliteSink(staging / f"{system}.sqlite")
+    except BaseException:
+        for sink in {id(s): s for s in by_system.values()}.values():
+            with suppress(Exception):
+                sink.abort()
+        raise
+    return by_system
+
+
+def generate(
+    plan: Plan,
+    folder: Path,
+    *,
+    targets: Targets | None = None,
+    force: bool = False,
+    progress: Progress = quiet,
+) -> Estate:
+    """Generate the estate into ``folder``; all or nothing.
+
+    Raises EstateExists when ``folder`` holds an estate (and not ``force``) or something
+    else, and load.TargetUnreachable when a server cannot be used.
+    """
+    targets = targets or Targets()
+    folder = folder.absolute()
+    _check_destination(folder, force)
+    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    sinks: dict[str, Sink] = {}
+    try:
+        sinks = _sinks(targets, staging, force)
+        estate = _fill(plan, staging, targets, sinks, progress)
+        _swap(staging, folder)
+    except BaseException:
+        for sink in {id(s): s for s in sinks.values()}.values():
+            with suppress(Exception):
+                sink.abort()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    estate.folder = folder
+    return estate
+
+
+def _fill(
+    plan: Plan, staging: Path, targets: Targets, sinks: dict[str, Sink], progress: Progress
+) -> Estate:
+    started = time.perf_counter()
+    unique = list({id(s): s for s in sinks.values()}.values())
+    tables: dict[str, tuple[Any, Sink]] = {}
+    for system, metadata in SYSTEMS.items():
+        sinks[system].create(list(metadata.tables.values()))
+        tables.update({name: (table, sinks[system]) for name, table in metadata.tables.items()})
+    counts = dict.fromkeys(tables, 0)
+    audio, folders = _wav(), set[Path]()
+    label = f"Generating {plan.customers:,} customers and their records"
+    with progress(label, plan.customers) as advance:
+        for chunk in chunks(plan, Clock(plan.as_of)):
+            for name, rows in chunk.rows.items():
+                table, sink = tables[name]
+                sink.write(table, rows)
+                counts[name] += len(rows)
+            _recordings(staging, chunk.rows.get("call_recording", []), audio, folders)
+            advance(min(CHUNK, plan.customers - chunk.index * CHUNK))
+    loaded = time.perf_counter()
+    steps = [step for sink in unique for step in sink.indexes()]
+    with progress("Building indexes", len(steps)) as advance:
+        for _, build in steps:
+            build()
+            advance(1)
+    indexed = time.perf_counter()
+    content, _ = declaration.validated(targets.connections())
+    (staging / "pledge.yaml").write_text(content, "utf-8")
+    for sink in unique:
+        sink.commit()
+    placement = {s: (targets.engine_of(s) or "sqlite") for s in SYSTEMS}
+    estate = Estate(staging, plan, counts, placement)
+    estate.timings = {
+        "rows": loaded - started,
+        "indexes": indexed - loaded,
+        "total": time.perf_counter() - started,
+    }
+    marker = {
+        "seed": plan.seed,
+        "customers": plan.customers,
+        "as_of": plan.as_of.isoformat(),
+        "placement": placement,
+        "counts": counts,
+    }
+    (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", "utf-8")
+    return estate
+
+
+def _recordings(staging: Path, rows: list[Row], audio: bytes, folders: set[Path]) -> None:
+    for row in rows:
+        path = staging / row[-1]
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        path.write_bytes(audio)
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Put the finished estate in place; an old estate is only removed once it is."""
+    if folder.exists():
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+        folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(folder)

@@ -1,0 +1,71 @@
+"""The generated pledge.yaml: valid without warnings, and the same shape as the tables."""
+
+from __future__ import annotations
+
+from pledge.declaration import load_text
+from pledge.demo import declaration
+from pledge.demo.estate import ENV, Targets
+from pledge.demo.schema import SYSTEMS
+
+
+def test_the_sqlite_declaration_is_valid_without_warnings() -> None:
+    loaded = load_text(declaration.text(declaration.sqlite_connections()))
+    assert loaded.warnings == []
+    assert loaded.declaration.controller.sector == "public-electronic-communications"
+    assert loaded.declaration.systems["crm"].connection == "sqlite:///crm.sqlite"
+
+
+def test_server_estates_read_their_urls_from_the_environment() -> None:
+    targets = Targets(postgres="postgresql://pg/x", mariadb="mysql://maria/y")
+    loaded = load_text(declaration.text(targets.connections()))
+    connections = {n: s.connection for n, s in loaded.declaration.systems.items()}
+    assert connections["crm"] == f"env:{ENV['postgres']}"
+    assert connections["hr"] == f"env:{ENV['mariadb']}"
+    assert "pg/x" not in declaration.text(targets.connections()), "no URLs (or passwords) in it"
+
+
+def test_every_table_and_column_is_declared_and_nothing_else() -> None:
+    systems = load_text(declaration.text(declaration.sqlite_connections())).declaration.systems
+    assert list(systems) == list(SYSTEMS)
+    for name, metadata in SYSTEMS.items():
+        declared = systems[name].datasets
+        assert set(declared) == set(metadata.tables)
+        for table_name, table in metadata.tables.items():
+            assert list(declared[table_name].fields) == [c.name for c in table.columns]
+
+
+def test_rows_that_must_stay_are_erased_field_by_field_and_keys_are_never_touched() -> None:
+    loaded = load_text(declaration.text(declaration.sqlite_connections())).declaration
+    updated = {
+        f"{s}.{d}"
+        for s, system in loaded.systems.items()
+        for d, dataset in system.datasets.items()
+        if dataset.erase == "update"
+    }
+    assert {"crm.customer", "crm.account", "billing.invoice", "web.cookie_consent"} <= updated
+    for system in loaded.systems.values():
+        for dataset in system.datasets.values():
+            for field in dataset.fields.values():
+                if field.primary_key or field.references:
+                    assert field.erase in (None, "keep")
+
+
+def test_the_rules_a_dpo_expects_are_there() -> None:
+    loaded = load_text(declaration.text(declaration.sqlite_connections())).declaration
+    calls = loaded.retention["call-records"]
+    assert (calls.dataset, str(calls.keep), calls.from_) == (
+        "network.call_record",
+        "12 months",
+        "started_at",
+    )
+    assert calls.forbids_earlier_erasure and calls.basis == "legal-obligation"
+    assert (
+        calls.legal_reference is not None
+        and "Investigatory Powers Act 2016" in calls.legal_reference
+    )
+    applicants = loaded.retention["applicants"]
+    assert applicants.archive is not None and applicants.archive.to == "hr.applicant_archive"
+    assert loaded.retention["employees"].counted == "event"
+    assert loaded.recipients["cloudhost"].safeguard == "uk-idta"
+    assert loaded.marketing is not None and "NORTHWOLD STOP" in loaded.marketing.sms.keywords
+    assert {"cookies", "cctv"} <= set(loaded.notice)
