@@ -113,20 +113,25 @@ def about(declaration: Declaration) -> Section:
     return Section("about", "Who we are", blocks)
 
 
+_UNLISTED = "This notice does not list what we collect."
+
+
 def collect(declaration: Declaration, taken: set[str]) -> Section:
     groups = declaration.data_subjects
     subsections = []
     for key, group in groups.items():
-        blocks: list[Block] = []
+        parts: list[Block] = []
         if group.description:
-            blocks.append(Paragraph(text(group.description)))
+            parts.append(Paragraph(text(group.description)))
         if group.categories:
-            blocks.append(Paragraph(text("We collect:")))
-            blocks.append(Bullets([text(n) for n in words.categories(group.categories)]))
+            parts.append(Paragraph(text("We collect:")))
+            parts.append(Bullets([text(n) for n in words.categories(group.categories)]))
+        else:
+            parts.append(Paragraph(text(_UNLISTED)))
         if group.sources:
-            blocks.append(Paragraph(text("It comes from:")))
-            blocks.append(Bullets([text(s) for s in group.sources]))
-        subsections.append(Section(slug(f"collect-{key}", taken), group.name, blocks))
+            parts.append(Paragraph(text("It comes from:")))
+            parts.append(Bullets([text(s) for s in group.sources]))
+        subsections.append(Section(slug(f"collect-{key}", taken), group.name, parts))
     held = words.categories(c for p in declaration.purposes.values() for c in p.categories)
     sources = list(dict.fromkeys(p.source for p in declaration.purposes.values() if p.source))
     blocks: list[Block] = []
@@ -136,7 +141,7 @@ def collect(declaration: Declaration, taken: set[str]) -> Section:
         blocks.append(Paragraph(text("We hold:")))
         blocks.append(Bullets([text(n) for n in held]))
     else:
-        blocks.append(Paragraph(text("This notice does not list the information we collect.")))
+        blocks.append(Paragraph(text(_UNLISTED)))
     if sources:
         blocks.append(Paragraph(text("Where it comes from:")))
         blocks.append(Bullets([text(s) for s in sources]))

@@ -59,14 +59,16 @@ def _purposes(old: Declaration, new: Declaration) -> list[Change]:
             basis = words.BASIS[p.lawful_basis]
             out.append(Change(f"New purpose: {p.description} (lawful basis: {basis}).", True))
             continue
-        out += _purpose(before, p, newly_held, new)
+        out += _purpose(before, p, newly_held, old, new)
     for key, p in old.purposes.items():
         if key not in new.purposes:
             out.append(Change(f"Purpose removed: {p.description}.", False))
     return out
 
 
-def _purpose(before: Purpose, p: Purpose, newly_held: set[str], new: Declaration) -> list[Change]:
+def _purpose(
+    before: Purpose, p: Purpose, newly_held: set[str], old: Declaration, new: Declaration
+) -> list[Change]:
     out: list[Change] = []
     what = p.description
     if before.lawful_basis != p.lawful_basis:
@@ -94,7 +96,8 @@ def _purpose(before: Purpose, p: Purpose, newly_held: set[str], new: Declaration
             out.append(Change(f"{what}: data is now shared with {new.recipients[r].name}.", True))
     for r in before.recipients:
         if r not in p.recipients:
-            out.append(Change(f"{what}: data is no longer shared with '{r}'.", False))
+            name = old.recipients[r].name if r in old.recipients else r
+            out.append(Change(f"{what}: data is no longer shared with {name}.", False))
     if before.retention_criteria != p.retention_criteria and p.retention_criteria:
         out.append(Change(f"{what}: how long data is kept is now: {p.retention_criteria}", True))
     if before.automated_decision_making != p.automated_decision_making:
