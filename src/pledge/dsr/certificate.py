@@ -1,0 +1,152 @@
+"""What an erasure did, per system: erased, kept and why, with counts. Pure data and text.
+
+The :class:`ErasureResult` is what :func:`pledge.dsr.erasure.erase` returns; its
+:meth:`~ErasureResult.certificate` is the document that goes with the request, to the person
+and to the DPO. It names no personal data: systems, datasets, fields, counts and reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Action = Literal["delete", "update"]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Rows an exemption held back from erasure, and how their use is restricted."""
+
+    rule: str
+    reason: str
+    rows: int
+    #: "column <name>" when the dataset carries a flag, else "Pledge's restriction register".
+    restricted_by: str
+
+
+@dataclass
+class DatasetOutcome:
+    """One dataset of one system after erasure."""
+
+    dataset: str
+    action: Action
+    found: int = 0
+    erased: int = 0
+    #: For updates: field → strategy (nullify, mask, hash, keep).
+    fields: dict[str, str] = field(default_factory=dict)
+    kept: list[Kept] = field(default_factory=list)
+
+    @property
+    def kept_rows(self) -> int:
+        return sum(k.rows for k in self.kept)
+
+
+@dataclass
+class SystemOutcome:
+    """One system after erasure: all its datasets changed in one transaction, or none."""
+
+    system: str
+    status: Literal["erased", "nothing-found", "failed", "not-run"] = "not-run"
+    datasets: list[DatasetOutcome] = field(default_factory=list)
+    error: str | None = None
+    statements: int = 0
+
+    @property
+    def erased(self) -> int:
+        return sum(d.erased for d in self.datasets)
+
+    @property
+    def kept(self) -> int:
+        return sum(d.kept_rows for d in self.datasets)
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """Targeted data still present after erasure: the reason a request must fail."""
+
+    system: str
+    dataset: str
+    rows: int
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        what = f" (fields: {', '.join(self.fields)})" if self.fields else ""
+        return f"{self.system}.{self.dataset}: {self.rows} row(s) still hold the data{what}"
+
+
+@dataclass
+class ErasureResult:
+    """Everything an erasure did; ``complete`` only when verification found nothing left."""
+
+    erasure_id: str
+    at: datetime
+    request_id: str | None = None
+    systems: list[SystemOutcome] = field(default_factory=list)
+    remaining: list[Remaining] = field(default_factory=list)
+    verified: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Erased everywhere and verified: never true while targeted data remains."""
+        return (
+            self.verified
+            and not self.remaining
+            and all(s.status in ("erased", "nothing-found") for s in self.systems)
+        )
+
+    @property
+    def with_exemptions(self) -> bool:
+        """Some rows were kept under a retention rule (the request is complete-with-exemptions)."""
+        return any(s.kept for s in self.systems)
+
+    @property
+    def erased(self) -> int:
+        return sum(s.erased for s in self.systems)
+
+    @property
+    def kept(self) -> int:
+        return sum(s.kept for s in self.systems)
+
+    def certificate(self) -> dict[str, Any]:
+        """The certificate as JSON-ready data."""
+        status = "complete" if self.complete else "failed"
+        if self.complete and self.with_exemptions:
+            status = "complete-with-exemptions"
+        return {
+            "erasure_id": self.erasure_id,
+            "request_id": self.request_id,
+            "at": self.at.isoformat(),
+            "status": status,
+            "verified": self.verified,
+            "totals": {"erased": self.erased, "kept": self.kept},
+            "systems": [asdict(s) for s in self.systems],
+            "remaining": [asdict(r) for r in self.remaining],
+        }
+
+    def text(self) -> str:
+        """The certificate as a person reads it."""
+        lines = [
+            f"Erasure certificate {self.erasure_id}"
+            + (f" for request {self.request_id}" if self.request_id else ""),
+            f"Carried out {self.at:%d %B %Y at %H:%M UTC}; "
+            f"status: {self.certificate()['status'].replace('-', ' ')}",
+        ]
+        for system in self.systems:
+            lines.append(f"\n{system.system}: {system.status.replace('-', ' ')}")
+            if system.error:
+                lines.append(f"  error: {system.error}")
+            for d in system.datasets:
+                how = "deleted" if d.action == "delete" else "updated"
+                line = f"  {d.dataset}: {d.erased} row(s) {how}"
+                if d.action == "update" and d.fields:
+                    line += " (" + ", ".join(f"{f}: {s}" for f, s in d.fields.items()) + ")"
+                lines.append(line)
+                for k in d.kept:
+                    lines.append(
+                        f"    kept {k.rows} row(s) under '{k.rule}': {k.reason}; "
+                        f"restricted by {k.restricted_by}"
+                    )
+        for r in self.remaining:
+            lines.append(f"\nNOT ERASED: {r}")
+        return "\n".join(lines)

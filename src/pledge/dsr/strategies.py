@@ -1,0 +1,128 @@
+"""Per-field erasure strategies: what a value becomes when a row is kept but its person erased.
+
+Pure functions of a value (and, for ``hash``, a key): no database, no settings lookup. The
+executor turns them into set-based statements; the rectification and ledger code reuse
+:func:`keyed_hash` so every hash Pledge writes is the same HMAC-SHA256 under one key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal
+
+Strategy = Literal["nullify", "mask", "hash", "keep"]
+
+#: A masked date says nothing about the person; the epoch reads as "not a real date".
+MASKED_DATE = date(1970, 1, 1)
+#: Prefix on hashed text, so a reader (and the verification pass) can tell it was hashed.
+HASH_PREFIX = "h:"
+# Keeps hashed integers inside a signed 32-bit column, the narrowest integer a key-less
+# personal column is likely to have.
+_INT_HASH_BITS = 31
+
+
+class StrategyError(ValueError):
+    """A strategy cannot be applied to this value (a hash with no key, a hash of a date)."""
+
+
+def keyed_hash(key: str | None, value: object) -> str:
+    """HMAC-SHA256 of ``value`` under ``key``, as hex; one function for every hash Pledge keeps.
+
+    >>> keyed_hash("k", "alice@example.com")[:16]
+    '8647c46883247f15'
+    """
+    if not key:
+        raise StrategyError(
+            "a keyed hash needs a secret key: set PLEDGE_HASH_KEY (Settings.hash_key); "
+            "without it hashes could be reversed by hashing guesses"
+        )
+    return hmac.new(key.encode(), canonical(value).encode(), hashlib.sha256).hexdigest()
+
+
+def canonical(value: object) -> str:
+    """The text a value is hashed as, so 42 and "42" or two spellings of a date agree."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def mask(value: Any) -> Any:
+    """A masked value of the same type: the shape survives, the person does not.
+
+    Text keeps its punctuation and length so screens and exports still read as an email or a
+    phone number; numbers become zero; dates become the epoch.
+
+    >>> mask("alice.smith@example.com")
+    '*****.*****@*******.***'
+    >>> mask("+44 7700 900123"), mask(1234), mask(date(1984, 5, 6))
+    ('+** **** ******', 0, datetime.date(1970, 1, 1))
+    """
+    if value is None or isinstance(value, bool):
+        return None if value is None else False
+    if isinstance(value, str):
+        return "".join("*" if ch.isalnum() else ch for ch in value)
+    if isinstance(value, int):
+        return 0
+    if isinstance(value, float):
+        return 0.0
+    if isinstance(value, Decimal):
+        return Decimal(0)
+    if isinstance(value, datetime):
+        return datetime.combine(MASKED_DATE, time(), tzinfo=value.tzinfo)
+    if isinstance(value, date):
+        return MASKED_DATE
+    if isinstance(value, bytes):
+        return b""
+    raise StrategyError(f"cannot mask a {type(value).__name__}; use nullify or hash")
+
+
+def hashed(value: Any, key: str | None) -> Any:
+    """The value pseudonymised under ``key``: same type, same value for the same input.
+
+    >>> hashed("alice@example.com", "k")[:10]
+    'h:8647c468'
+    """
+    if value is None:
+        return None
+    digest = keyed_hash(key, value)
+    if isinstance(value, bool):
+        raise StrategyError("cannot hash a true/false value; use nullify or mask")
+    if isinstance(value, int):
+        return int(digest, 16) >> (256 - _INT_HASH_BITS)
+    if isinstance(value, str | bytes):
+        text = HASH_PREFIX + digest
+        return text if isinstance(value, str) else text.encode()
+    raise StrategyError(
+        f"cannot hash a {type(value).__name__} into the same column; use nullify or mask"
+    )
+
+
+def transform(strategy: Strategy, *, key: str | None) -> Callable[[Any], Any]:
+    """The function a strategy applies to one value; ``keep`` returns the value unchanged."""
+    if strategy == "nullify":
+        return lambda _value: None
+    if strategy == "mask":
+        return mask
+    if strategy == "hash":
+        if not key:
+            keyed_hash(key, "")  # raises the explanation once, before any row is touched
+        return lambda value: hashed(value, key)
+    return lambda value: value
+
+
+def is_erased(strategy: Strategy, before: Any, after: Any, *, key: str | None) -> bool:
+    """Whether ``after`` is what ``strategy`` leaves of ``before`` (the verification test)."""
+    if strategy == "keep" or after is None:
+        return True
+    return bool(after == transform(strategy, key=key)(before))
