@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pledge.cli import main
 from pledge.declaration import dump, load_file, load_text
 from pledge.notice.compose import compose
-from pledge.notice.lint import RULES, counts, lint
+from pledge.notice.lint import RULES, counts, lint, to_markdown
 from pledge.notice.render_html import render_html
 from pledge.notice.render_md import render_md
 from pledge.notice.ropa import COLUMNS, record, to_csv
@@ -92,3 +92,9 @@ def test_ropa_has_one_row_per_purpose(name: str) -> None:
     assert tuple(rows[0]) == COLUMNS
     assert [r[1] for r in rows[1:]] == [p.description for p in declaration.purposes.values()]
     assert all(len(r) == len(COLUMNS) for r in rows)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_gap_report_in_the_docs_is_current(name: str) -> None:
+    docs = EXAMPLES.parent / "docs" / "reference-notices.md"
+    assert to_markdown(lint(load_file(example(name)))) in docs.read_text(encoding="utf-8")
