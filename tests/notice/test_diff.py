@@ -62,7 +62,8 @@ def test_diff_finds_exactly_the_changes_made() -> None:
             True,
         ),
         Change(
-            "crm.customer will be kept longer: 7 years after it is recorded, then deleted.", True
+            "Customer records will be kept longer: 7 years after it is recorded, then deleted.",
+            True,
         ),
         Change("New marketing channel: post.", True),
     ]

@@ -182,7 +182,7 @@ def _purpose(declaration: Declaration, p: Purpose) -> list[Text]:
         items.append(text(f"Shared with: {words.join(names)}."))
     rules = [declaration.retention[r] for r in p.retention if r in declaration.retention]
     for rule in rules:
-        what = rule.description or rule.dataset
+        what = words.records(rule)
         items.append(text(f"Kept: {what}: {words.period(rule)}, {words.afterwards(rule)}."))
     if p.retention_criteria:
         shared = sum(

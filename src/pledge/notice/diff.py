@@ -147,7 +147,7 @@ def _total_days(rule: RetentionRule) -> float:
 def _retention(old: dict[str, RetentionRule], new: dict[str, RetentionRule]) -> list[Change]:
     out: list[Change] = []
     for key, rule in new.items():
-        what = rule.description or rule.dataset
+        what = words.records(rule)
         kept = f"{words.period(rule)}, {words.afterwards(rule)}"
         before = old.get(key)
         if before is None:
@@ -159,7 +159,7 @@ def _retention(old: dict[str, RetentionRule], new: dict[str, RetentionRule]) -> 
             out.append(Change(f"{what} will be kept for less time: {kept}.", False))
     for key, rule in old.items():
         if key not in new:
-            what = rule.description or rule.dataset
+            what = words.records(rule)
             out.append(Change(f"{what} no longer has a fixed retention period.", True))
     return out
 

@@ -11,14 +11,14 @@ from pledge.notice.content import Block, Bullets, Paragraph, Section, Table, Tex
 def retention(declaration: Declaration) -> Section:
     rows: list[list[Text]] = []
     for rule in declaration.retention.values():
-        covers = words.join(words.data_held(declaration, rule.dataset)) or rule.dataset
+        covers = words.join(words.data_held(declaration, rule.dataset)) or "Not stated"
         why = ""
         if rule.forbids_earlier_erasure and rule.basis:
             reason = f" ({rule.legal_reference})" if rule.legal_reference else ""
             why = f"; we must keep it this long{reason}, even if you ask us to delete it"
         rows.append(
             [
-                text(rule.description or rule.dataset),
+                text(words.records(rule)),
                 text(covers),
                 text(f"{words.period(rule)}, {words.afterwards(rule)}{why}"),
             ]

@@ -81,9 +81,7 @@ def _row(d: Declaration, p: Purpose) -> list[str]:
     recipients = [d.recipients[r] for r in p.recipients if r in d.recipients]
     abroad = [r for r in recipients if r.country != "GB"]
     rules = [d.retention[r] for r in p.retention if r in d.retention]
-    schedule = [
-        f"{r.description or r.dataset}: {words.period(r)}, {words.afterwards(r)}" for r in rules
-    ]
+    schedule = [f"{words.records(r)}: {words.period(r)}, {words.afterwards(r)}" for r in rules]
     if p.retention_criteria:
         schedule.append(p.retention_criteria)
     locations = []

@@ -196,6 +196,15 @@ def country(code: str) -> str:
     return COUNTRY.get(code, code)
 
 
+def records(rule: RetentionRule) -> str:
+    """What a retention rule keeps, for people: its description, else its dataset's name
+    ("network.internet_session" -> "Internet session records")."""
+    if rule.description:
+        return rule.description
+    name = rule.dataset.rpartition(".")[2].replace("_", " ")
+    return f"{name[:1].upper()}{name[1:]} records"
+
+
 def period(rule: RetentionRule) -> str:
     """How long a retention rule keeps data, in words: "12 months after it is recorded"."""
     if rule.counted == "inactivity":
