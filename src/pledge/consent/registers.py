@@ -1,0 +1,165 @@
+"""The TPS and CTPS do-not-call registers: file parsing, loading, and how fresh they are.
+
+A full file is what the TPS distributes: fixed-width numbers, one per line, CRLF. It replaces
+the register. A change file brings one day's changes, one per line: ``A`` (added to the
+register) or ``D`` (removed) followed by the number in the same fixed width, e.g.
+``A01632960123``. One file with a letter per line was chosen over separate addition and
+deletion files so a change file carries its own meaning: given where a full file is expected
+(or the reverse) every line is malformed and the load says so, instead of silently adding
+numbers that should have been removed.
+
+Lines that are not numbers are counted and reported by line number; the rest are loaded.
+Numbers are stored in E.164 (they are public register data, not a data subject's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from pledge.consent.phones import e164_sql, fill_leftovers
+from pledge.store.consent_tables import RegisterLoadRow, RegisterNumberRow
+from pledge.store.tables import utc_now
+
+REGISTERS = ("tps", "ctps")
+KINDS = ("full", "change")
+#: PECR practice: screen against a register no older than 28 days.
+MAX_AGE = timedelta(days=28)
+#: How many malformed lines are kept, with their text, in the load record.
+PROBLEMS_KEPT = 100
+#: Rows per INSERT batch when copying numbers into the store.
+BATCH = 50_000
+#: Numbers per DELETE ... IN (...): SQLite allows at most 32,766 bound values per statement.
+IN_BATCH = 5_000
+
+_LINE = {"full": r"^\s*([0-9]+)\s*$", "change": r"^\s*([AD])\s*([0-9]+)\s*$"}
+
+
+class RegisterStale(Exception):
+    """A phone campaign would be screened against a register that is missing or too old."""
+
+
+@dataclass
+class Parsed:
+    """A register file read: numbers to add and remove, and the malformed lines."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    malformed: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse(path: Path, kind: str) -> Parsed:
+    """Read a full or change file; the numbers come out in E.164, deduplicated."""
+    if kind not in KINDS:
+        raise ValueError(f"register file kind must be full or change, not {kind!r}")
+    connection = duckdb.connect()
+    quoted = str(path).replace("'", "''")
+    # One VARCHAR column per line: no delimiter, quote or escape character can split a line.
+    connection.execute(
+        "CREATE TEMP TABLE _lines AS SELECT row_number() OVER () AS line_no, line "
+        f"FROM read_csv('{quoted}', header = false, columns = {{'line': 'VARCHAR'}}, "
+        "delim = '\\x01', quote = '', escape = '', auto_detect = false, strict_mode = false)"
+    )
+    action = "'A'" if kind == "full" else f"regexp_extract(line, '{_LINE['change']}', 1)"
+    digits = f"regexp_extract(line, '{_LINE[kind]}', {1 if kind == 'full' else 2})"
+    connection.execute(
+        f"CREATE TEMP TABLE _parsed AS SELECT line_no, line, nullif({action}, '') AS action, "
+        f"nullif({digits}, '') AS raw, CAST(NULL AS VARCHAR) AS number FROM _lines"
+    )
+    connection.execute(f"UPDATE _parsed SET number = {e164_sql('raw')} WHERE raw IS NOT NULL")
+    fill_leftovers(connection, "_parsed", "raw", "number")
+    parsed = Parsed()
+    bad = "action IS NULL OR number IS NULL"
+    count = connection.execute(f"SELECT count(*) FROM _parsed WHERE {bad}").fetchone()
+    parsed.malformed = int(count[0]) if count else 0
+    shown = connection.execute(
+        f"SELECT line_no, coalesce(line, '') FROM _parsed WHERE {bad} ORDER BY line_no LIMIT ?",
+        [PROBLEMS_KEPT],
+    )
+    parsed.problems = [(int(n), str(text)) for n, text in shown.fetchall()]
+    # Within one change file the last line for a number wins.
+    latest = connection.execute(
+        f"SELECT number, arg_max(action, line_no) FROM _parsed WHERE NOT ({bad}) GROUP BY number"
+    ).fetchall()
+    parsed.added = sorted(number for number, act in latest if act == "A")
+    parsed.removed = sorted(number for number, act in latest if act == "D")
+    connection.close()
+    return parsed
+
+
+def load(
+    session: Session, path: Path, register: str, kind: str, actor: str = "pledge"
+) -> RegisterLoadRow:
+    """Load a register file into the store, in the caller's transaction."""
+    if register not in REGISTERS:
+        raise ValueError(f"register must be tps or ctps, not {register!r}")
+    parsed = parse(path, kind)
+    this_register = RegisterNumberRow.register == register
+    # Bulk statements: nothing of the register is loaded into the session to keep in step.
+    delete = sa.delete(RegisterNumberRow).execution_options(synchronize_session=False)
+    if kind == "full":
+        result = session.execute(delete.where(this_register))
+        removed = result.rowcount  # type: ignore[attr-defined]
+    else:
+        # Deleting every number the change file names, then inserting its additions, makes
+        # adding a number already listed harmless on every engine.
+        removed = 0
+        for numbers, counted in ((parsed.removed, True), (parsed.added, False)):
+            for start in range(0, len(numbers), IN_BATCH):
+                chunk = RegisterNumberRow.number.in_(numbers[start : start + IN_BATCH])
+                result = session.execute(delete.where(this_register, chunk))
+                removed += result.rowcount if counted else 0  # type: ignore[attr-defined]
+    for start in range(0, len(parsed.added), BATCH):
+        rows = [{"register": register, "number": n} for n in parsed.added[start : start + BATCH]]
+        session.execute(sa.insert(RegisterNumberRow), rows)
+    row = RegisterLoadRow(
+        register=register,
+        kind=kind,
+        file_name=str(path),
+        loaded_at=utc_now(),
+        added=len(parsed.added),
+        removed=removed,
+        malformed=parsed.malformed,
+        problems=[list(problem) for problem in parsed.problems],
+        actor=actor,
+    )
+    session.add(row)
+    return row
+
+
+def loaded_at(session: Session) -> dict[str, datetime]:
+    """When each register was last loaded (a full or a change file)."""
+    query = sa.select(RegisterLoadRow.register, sa.func.max(RegisterLoadRow.loaded_at))
+    found = session.execute(query.group_by(RegisterLoadRow.register)).all()
+    return {register: at for register, at in found}
+
+
+def check_fresh(
+    session: Session, registers: tuple[str, ...], now: datetime | None = None
+) -> int | None:
+    """Age in days of the oldest of ``registers``; RegisterStale when one is missing or old."""
+    now = now or utc_now()
+    loaded = loaded_at(session)
+    missing = [name.upper() for name in registers if name not in loaded]
+    if missing:
+        raise RegisterStale(
+            f"no {' or '.join(missing)} register is loaded: run `pledge tps load FILE "
+            f"--register {missing[0].lower()}`, or give --override-reason to screen anyway"
+        )
+    if not registers:
+        return None
+    oldest = min(loaded[name] for name in registers)
+    age = now - oldest
+    if age > MAX_AGE:
+        raise RegisterStale(
+            f"the register loaded on {oldest:%Y-%m-%d} is {age.days} days old, over the "
+            f"{MAX_AGE.days} days a phone campaign may be screened against: load a newer "
+            "file, or give --override-reason to screen anyway (the reason is recorded)"
+        )
+    return age.days

@@ -1,0 +1,1 @@
+"""Tests for consent, suppression, registers and campaign screening."""

@@ -1,0 +1,68 @@
+"""Keyed hashes need a key; unsubscribe tokens verify only untouched and for their one use."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pledge.consent.hashing import Hasher, HashKeyMissing
+from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign, verify
+from pledge.settings import Settings
+
+TOKEN = UnsubscribeToken("ab" * 32, "email", "newsletter", "email", "residential")
+OTHER = sign(Hasher(b"k"), UnsubscribeToken("cd" * 32, "email", "newsletter"))
+
+
+def test_missing_key_says_how_to_set_it() -> None:
+    with pytest.raises(HashKeyMissing, match="PLEDGE_HASH_KEY"):
+        Hasher.from_settings(Settings())
+
+
+def test_hash_is_hmac_sha256_of_kind_and_value() -> None:
+    hasher = Hasher.from_settings(Settings(hash_key="secret"))
+    expected = hmac.new(b"secret", b"email:ann@example.com", hashlib.sha256).hexdigest()
+    assert hasher.hash("email", "ann@example.com") == expected
+    assert Hasher(b"other").hash("email", "ann@example.com") != expected
+
+
+@given(key=st.binary(min_size=1, max_size=200))
+def test_pads_reproduce_hmac(key: bytes) -> None:
+    inner, outer = Hasher(key).pads()
+    digest = hashlib.sha256(inner + b"phone:+447911123456").digest()
+    assert hashlib.sha256(outer + digest).hexdigest() == Hasher(key).hash("phone", "+447911123456")
+
+
+def test_token_round_trip() -> None:
+    assert verify(Hasher(b"k"), sign(Hasher(b"k"), TOKEN)) == TOKEN
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: t[:-2],
+        lambda t: t.replace(".", ""),
+        lambda t: "x" + t,
+        lambda t: t.split(".")[0] + "." + "A" * 43,
+        # Another person's payload under this token's signature.
+        lambda t: OTHER.split(".")[0] + "." + t.split(".")[1],
+    ],
+)
+def test_tampered_tokens_are_rejected(damage: object) -> None:
+    text = sign(Hasher(b"k"), TOKEN)
+    with pytest.raises(TokenInvalid):
+        verify(Hasher(b"k"), damage(text))  # type: ignore[operator]
+
+
+def test_token_from_another_key_is_rejected() -> None:
+    with pytest.raises(TokenInvalid):
+        verify(Hasher(b"k"), sign(Hasher(b"other"), TOKEN))
+
+
+def test_signature_is_not_the_identity_hash() -> None:
+    # The signing key is derived for tokens alone: a token signature never equals a hash.
+    hasher = Hasher(b"k")
+    assert hasher.signing_key("unsubscribe") != hasher.key
