@@ -142,6 +142,31 @@ def links(declaration: Declaration) -> Links:
     return Links(edges, selfish, others)
 
 
+def read_order(graph: Links, seeds: Sequence[str]) -> list[str]:
+    """The datasets reachable from ``seeds``, in the order a plan reads them.
+
+    Breadth first from the seeds, except that a dataset waits while a dataset it refers to is
+    reachable and not yet read: invoices are read after the accounts they belong to, even when
+    an email on the invoice could find them first, so account numbers reach them in one pass.
+    When every candidate waits (references loop), the one reached first goes.
+    """
+    reached = list(dict.fromkeys(seeds))
+    for dotted in reached:  # grows as it goes: breadth first
+        reached.extend(e.target for e in graph.from_(dotted) if e.target not in reached)
+    parents = {
+        dotted: {e.target for e in graph.from_(dotted) if e.via == "parent"} for dotted in reached
+    }
+    done: list[str] = []
+    ready = set(seeds)
+    while len(done) < len(reached):
+        waiting = [d for d in reached if d in ready and d not in done]
+        free = [d for d in waiting if not parents[d] - set(done)]
+        chosen = (free or waiting)[0]
+        done.append(chosen)
+        ready.update(e.target for e in graph.from_(chosen))
+    return done
+
+
 def erasure_order(declaration: Declaration, reached: Sequence[str]) -> tuple[list[str], list[str]]:
     """``reached`` datasets ordered children first, and those whose references form a loop.
 

@@ -15,12 +15,11 @@ finds a new value; each (dataset, field, value) is queried at most once, so this
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pledge.declaration.model import Declaration
-from pledge.dsr.graph import Edge, Via, datasets, erasure_order, links
+from pledge.dsr.graph import Edge, Via, datasets, erasure_order, links, read_order
 from pledge.dsr.identity import Identity
 
 
@@ -139,34 +138,31 @@ def make_plan(declaration: Declaration, identities: Sequence[Identity]) -> Plan:
     """Plan the reads for a person known by ``identities`` (already normalised)."""
     graph = links(declaration)
     kinds = list(dict.fromkeys(i.kind for i in identities))
-    drafts: dict[str, _Draft] = {}
-    queue: deque[_Draft] = deque()
-
-    def reach(dotted: str) -> _Draft:
-        if dotted not in drafts:
-            drafts[dotted] = _Draft(len(drafts) + 1, dotted)
-            queue.append(drafts[dotted])
-        return drafts[dotted]
-
-    used: set[str] = set()
+    seeds: dict[str, list[tuple[str, str]]] = {}
     for dotted, dataset in datasets(declaration):
         for name, spec in dataset.fields.items():
-            if spec.identity in kinds:
-                used.add(spec.identity)
-                reach(dotted).add(name, Source("identity", identity=spec.identity))
+            if spec.identity is not None and spec.identity in kinds:
+                seeds.setdefault(dotted, []).append((name, spec.identity))
+    order = read_order(graph, list(seeds))
+    drafts = {dotted: _Draft(number, dotted) for number, dotted in enumerate(order, 1)}
+    for dotted, fields in seeds.items():
+        for name, kind in fields:
+            drafts[dotted].add(name, Source("identity", identity=kind))
     back: list[tuple[Edge, _Draft, _Draft]] = []
-    while queue:
-        here = queue.popleft()
+    for here in drafts.values():
         for edge in graph.from_(here.dotted):
-            there = drafts.get(edge.target)
-            if there is None or there.number > here.number:
-                reach(edge.target).add(edge.field, _source(edge, here.number, loop=False))
-            elif there.number < here.number:
+            there = drafts[edge.target]
+            if there.number > here.number:
+                there.add(edge.field, _source(edge, here.number, loop=False))
+            else:
                 back.append((edge, here, there))
+    # Sources in step order, whatever order the links were met in.
+    for draft in drafts.values():
+        for sources in draft.matches.values():
+            sources.sort(key=lambda s: (s.via != "identity", s.step or 0))
     loops = _loops(back, list(drafts.values()))
     steps = tuple(_step(declaration, d) for d in drafts.values())
-    order, looped = erasure_order(declaration, [s.dotted for s in steps])
-    numbers = {s.dotted: s.number for s in steps}
+    erase, looped = erasure_order(declaration, order)
     return Plan(
         identities=tuple(identities),
         steps=steps,
@@ -176,10 +172,10 @@ def make_plan(declaration: Declaration, identities: Sequence[Identity]) -> Plan:
             for dotted, dataset in datasets(declaration)
             if dotted not in drafts and any(f.personal for f in dataset.fields.values())
         ),
-        unused=tuple(k for k in kinds if k not in used),
+        unused=tuple(k for k in kinds if all(k != kind for f in seeds.values() for _, kind in f)),
         not_followed=tuple(f"{d}.{f}" for d, f in graph.self_references),
         other_people=tuple(f"{d}.{f}" for d, f in graph.other_people),
-        erasure_order=tuple(numbers[d] for d in order),
+        erasure_order=tuple(drafts[d].number for d in erase),
         erasure_loops=tuple(looped),
     )
 
