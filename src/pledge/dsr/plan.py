@@ -1,10 +1,11 @@
 """The plan of a request: which datasets to read, in which order, matched on what. Pure.
 
 Planning starts from the identities the person gave: every dataset with a field of that
-identity kind is read first. Each dataset read leads on to others through the links of
-:mod:`pledge.dsr.graph` (references, both ways, and shared identities). Each dataset is a
-single step, numbered in the order it is first reached, so every step takes its values from
-the requester or from earlier steps.
+identity kind is a starting point. Each dataset leads on to others through the links of
+:mod:`pledge.dsr.graph` (references, both ways, and shared identities). Each dataset is one
+step; steps are numbered breadth first from the starting points, except that a dataset
+waits for the datasets it refers to (:func:`pledge.dsr.graph.read_order`), so most values
+come from the requester or from earlier steps.
 
 A link that leads back to an earlier step is a *loop*. It is kept as a source marked
 ``loop`` and listed in :attr:`Plan.loops` only when it can find rows the earlier step has not
