@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from pledge.retention import service
+from pledge.retention.check import check
 from pledge.rules.retention import Hold
 from tests.retention import world
 
@@ -101,13 +102,13 @@ def test_a_rule_naming_a_missing_or_mistyped_column_is_refused_with_the_dataset_
     from pledge.declaration import load_text
 
     declaration = load_text(text).declaration
-    findings = service.check(declaration, _connect(source), world.NOW)
+    findings = check(declaration, _connect(source), world.NOW)
     refused = [f for f in findings if f.kind == "refused"]
     assert len(refused) == 1 and "net.cdr.caller" in refused[0].message
     assert "not a date or timestamp" in refused[0].message
     with source.begin() as connection:
         connection.execute(sa.text("ALTER TABLE employee DROP COLUMN left_at"))
-    findings = service.check(world.declaration(source_url), _connect(source), world.NOW)
+    findings = check(world.declaration(source_url), _connect(source), world.NOW)
     assert any("net.employee has no column 'left_at'" in f.message for f in findings)
 
 
@@ -115,11 +116,11 @@ def test_check_reports_overdue_rows_until_they_are_swept(
     source: sa.Engine, source_url: str
 ) -> None:
     declaration = world.declaration(source_url)
-    findings = service.check(declaration, _connect(source), world.NOW)
+    findings = check(declaration, _connect(source), world.NOW)
     assert {f.where for f in findings if f.kind == "overdue"} == {
         "net.cdr",
         "net.applicant",
         "net.employee",
     }
     service.run(declaration, _connect(source), world.NOW)
-    assert service.check(declaration, _connect(source), world.NOW) == []
+    assert check(declaration, _connect(source), world.NOW) == []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pledge.declaration import Loaded
-from pledge.retention import history, holds, service
+from pledge.retention import check, history, holds, service
 from pledge.retention.context import actor, moment, period, store, systems
 from pledge.retention.holds_cli import hold
 from pledge.retention.report import describe_outcome, describe_plan, describe_run
@@ -55,7 +55,8 @@ def plan_command(app: App, rule: str | None, at: str | None) -> None:
     _known_rule(loaded, rule)
     now = moment(at)
     with store(app, loaded) as engine, systems(app, loaded) as connect:
-        lines = service.plan(loaded.declaration, connect, now, holds.in_force(engine, now), rule)
+        held = holds.in_force(engine, now)
+        lines = service.plan(loaded.declaration, connect, now, held, rule, folder=loaded.folder)
     for line in lines:
         click.echo(describe_plan(line))
 
@@ -107,6 +108,7 @@ def _run_once(app: App, loaded: Loaded, rule: str | None, batch_size: int, quiet
                 now,
                 holds.in_force(engine, now),
                 rule,
+                folder=loaded.folder,
                 batch_size=batch_size,
                 on_step=on_step,
             )
@@ -127,7 +129,8 @@ def check_command(app: App, at: str | None) -> None:
     loaded = app.load()
     now = moment(at)
     with store(app, loaded) as engine, systems(app, loaded) as connect:
-        findings = service.check(loaded.declaration, connect, now, holds.in_force(engine, now))
+        held = holds.in_force(engine, now)
+        findings = check.check(loaded.declaration, connect, now, held, folder=loaded.folder)
     for finding in findings:
         click.echo(f"{finding.kind}: {finding.message}")
     if findings:

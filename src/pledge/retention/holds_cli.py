@@ -10,6 +10,7 @@ import click
 from pledge.retention import holds
 from pledge.retention.context import moment, store
 from pledge.retention.holds import HoldError
+from pledge.retention.report import describe_hold
 
 if TYPE_CHECKING:
     from pledge.cli import App
@@ -52,7 +53,7 @@ def hold_add(
             )
         except HoldError as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"placed {placed.describe()}")
+    click.echo(f"placed {describe_hold(placed)}")
 
 
 @hold.command("list")
@@ -67,7 +68,7 @@ def hold_list(app: App, everything: bool) -> None:
     if not found:
         click.echo("no legal holds")
     for item in found:
-        click.echo(f"{item.describe()}{'' if item.active(now) else ' [expired]'}")
+        click.echo(f"{describe_hold(item)}{'' if item.active(now) else ' [expired]'}")
 
 
 @hold.command("release")
@@ -82,4 +83,4 @@ def hold_release(app: App, hold_id: int, by: str) -> None:
             released = holds.release(engine, hold_id, released_by=by)
         except HoldError as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"released {released.describe()}")
+    click.echo(f"released {describe_hold(released)}")

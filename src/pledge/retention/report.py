@@ -5,12 +5,37 @@ from __future__ import annotations
 from pledge.retention.history import RunRecord
 from pledge.retention.service import Planned
 from pledge.retention.sweep import Outcome
+from pledge.rules.retention import Hold, Step
+
+
+def describe_hold(hold: Hold) -> str:
+    """One line for plans and listings."""
+    what = f"dataset {hold.dataset}" if hold.identity is None else hold.subject
+    until = f" until {hold.expires_at:%Y-%m-%d}" if hold.expires_at else ""
+    return f"hold #{hold.id} on {what} by {hold.set_by}{until}: {hold.reason}"
+
+
+def describe_step(step: Step) -> str:
+    """What the step does, in a sentence a DPO reads."""
+    since = {
+        "age": f"{step.column} is more than {step.keep} ago",
+        "inactivity": f"no activity for {step.keep} (by {step.column})",
+        "event": f"{step.keep} have passed since {step.column}",
+    }[step.counted]
+    if step.phase == "archive-expiry":
+        since = f"archived rows past their archive period ({step.keep} by {step.column})"
+    verb = {
+        "delete": "delete the rows",
+        "anonymise": f"empty {', '.join(step.fields)}",
+        "archive": f"move the rows to {step.archive_to}",
+    }[step.action]
+    return f"rows where {since} (before {step.cutoff:%Y-%m-%d %H:%M}): {verb}"
 
 
 def describe_plan(line: Planned) -> str:
     """One rule phase of a dry run, with its holds."""
     step = line.step
-    head = f"{step.rule} [{step.phase}] {step.where}: {step.describe()}"
+    head = f"{step.rule} [{step.phase}] {step.where}: {describe_step(step)}"
     if line.problem is not None:
         return f"{head}\n  cannot run: {line.problem}"
     preview = line.preview
@@ -24,14 +49,14 @@ def describe_plan(line: Planned) -> str:
         if preview.held_back:
             parts.append(f"  {preview.held_back} expired row(s) held back")
     for hold in step.dataset_holds:
-        parts.append(f"  held: {hold.describe()}")
+        parts.append(f"  held: {describe_hold(hold)}")
     if preview.held_back and not step.blocked:
         placed = {held.column for held in step.held}
         for hold in step.subject_holds:
-            parts.append(f"  held by {', '.join(sorted(placed))}: {hold.describe()}")
+            parts.append(f"  held by {', '.join(sorted(placed))}: {describe_hold(hold)}")
     for hold in step.unplaced:
         parts.append(
-            f"  note: {step.where} has no column for {hold.identity}, so {hold.describe()} "
+            f"  note: {step.where} has no column for {hold.identity}, so {describe_hold(hold)} "
             "cannot keep rows here"
         )
     return "\n".join(parts)
@@ -47,7 +72,7 @@ def describe_outcome(outcome: Outcome) -> str:
             f"{outcome.error}; the next run finishes it"
         )
     if step.blocked:
-        return f"{head}: skipped, {'; '.join(h.describe() for h in step.dataset_holds)}"
+        return f"{head}: skipped, {'; '.join(describe_hold(h) for h in step.dataset_holds)}"
     return f"{head}: {_past(step.action)} {outcome.changed} row(s) in {outcome.batches} batch(es)"
 
 

@@ -1,8 +1,8 @@
 """Plan and run retention over a declaration: the functions the CLI, API and jobs share.
 
-The caller passes a ``connect`` function (system name to engine), the holds in force and
-"now"; nothing here reads settings or the store, so the same code serves a dry run, a
-scheduled run and a test.
+The caller passes a ``connect`` function (system name to engine), the holds in force, "now"
+and the declaration's folder (Parquet archives are relative to it); nothing here reads
+settings or the store, so the same code serves a dry run, a scheduled run and a test.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pledge.declaration import Declaration
-from pledge.retention import sql, sweep
+from pledge.retention import sweep
+from pledge.retention.parquet import ParquetArchive
 from pledge.retention.sql import Target, Unsweepable
-from pledge.retention.sweep import DEFAULT_BATCH_SIZE, OnBatch, Outcome, Preview
-from pledge.rules.retention import Hold, Step, overdue_before, steps, uncovered
+from pledge.retention.sweep import DEFAULT_BATCH_SIZE, Archive, OnBatch, Outcome, Preview
+from pledge.rules.retention import PARQUET, Hold, Step, steps
 
 #: Turns a system name from the declaration into an engine for its database.
 Connect = Callable[[str], Engine]
@@ -26,12 +28,49 @@ Connect = Callable[[str], Engine]
 
 @dataclass(frozen=True)
 class Prepared:
-    """A step bound to its database: the table it sweeps and, for archiving, where rows go."""
+    """A step bound to where it works: a table (and its archive), or a Parquet archive file."""
 
     step: Step
-    engine: Engine
-    target: Target
-    archive: tuple[Engine, Target] | None = None
+    engine: Engine | None = None
+    target: Target | None = None
+    archive: Archive | None = None
+    parquet: ParquetArchive | None = None
+
+    def preview(self, step: Step | None = None) -> Preview:
+        """What the step (or a variant of it, e.g. an earlier cut-off) would change now."""
+        step = step or self.step
+        if self.parquet is not None:
+            eligible, held, oldest = self.parquet.summary(step)
+            if step.blocked:
+                return Preview(step, 0, eligible + held, oldest)
+            return Preview(step, eligible, held, oldest)
+        assert self.engine is not None and self.target is not None
+        return sweep.preview(self.engine, step, self.target)
+
+    def run(self, now: datetime, batch_size: int, on_batch: OnBatch | None) -> Outcome:
+        """Carry the step out to the end (or to its first failure)."""
+        if self.parquet is not None:
+            if self.step.blocked:
+                return Outcome(self.step, complete=True)
+            # One atomic file rewrite: the whole step is a single batch.
+            removed = self.parquet.expire(self.step)
+            if on_batch is not None:
+                on_batch(removed)
+            return Outcome(self.step, changed=removed, batches=1, complete=True)
+        assert self.engine is not None and self.target is not None
+        return sweep.run(
+            self.engine,
+            self.step,
+            self.target,
+            archive=self.archive,
+            batch_size=batch_size,
+            on_batch=on_batch,
+            now=now,
+        )
+
+    def overdue(self, before: datetime) -> int:
+        """Rows still eligible though older than ``before`` (the cut-off less a grace)."""
+        return self.preview(replace(self.step, cutoff=before)).eligible
 
 
 @dataclass(frozen=True)
@@ -43,38 +82,20 @@ class Planned:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One disagreement between the declaration and the data, for ``pledge retention check``."""
-
-    kind: str  # "uncovered", "overdue", "refused"
-    where: str
-    message: str
-
-
-def prepare(declaration: Declaration, step: Step, connect: Connect) -> Prepared:
-    """Reflect the step's table (and archive); refuse missing or mistyped columns by name."""
+def prepare(declaration: Declaration, step: Step, connect: Connect, folder: Path) -> Prepared:
+    """Bind the step to its table, archive or file; refuse missing or mistyped columns by name."""
+    if step.in_parquet:
+        if step.action != "delete":
+            raise Unsweepable(
+                f"rule '{step.rule}': a Parquet archive is deleted when its period ends; "
+                "anonymising it is not supported (use then: delete)"
+            )
+        return Prepared(step, parquet=ParquetArchive.at(step.system, step.dataset, folder))
     engine = connect(step.system)
     found = sweep.target(engine, step, _declared_key(declaration, step.where))
-    archive = None
+    archive: Archive | None = None
     if step.action == "archive":
-        if step.archive_to is None or step.archive_to.startswith("parquet:"):
-            raise Unsweepable(
-                f"rule '{step.rule}' archives to {step.archive_to}; Parquet archives are not "
-                "supported yet, declare an archive dataset instead"
-            )
-        archive_system = step.archive_to.partition(".")[0]
-        archive_engine = connect(archive_system)
-        archive_step = _as_archive(step)
-        destination = sweep.target(
-            archive_engine, archive_step, _declared_key(declaration, step.archive_to), check=False
-        )
-        if found.key not in destination.table.c:
-            raise Unsweepable(
-                f"archive {step.archive_to} has no column '{found.key}', the key of "
-                f"{step.where}, so copies cannot be verified"
-            )
-        archive = (archive_engine, destination)
+        archive = _archive(declaration, step, found, connect, folder)
     return Prepared(step, engine, found, archive)
 
 
@@ -84,15 +105,16 @@ def plan(
     now: datetime,
     holds: Iterable[Hold] = (),
     only: str | None = None,
+    *,
+    folder: Path = Path(),
 ) -> list[Planned]:
     """A dry run: per step, rows eligible now, rows held back, the oldest. Changes nothing."""
     lines = []
     for step in steps(declaration, now, holds, only):
         try:
-            ready = prepare(declaration, step, connect)
-            preview = sweep.preview(ready.engine, step, ready.target)
+            preview = prepare(declaration, step, connect, folder).preview()
         except (Unsweepable, SQLAlchemyError) as exc:
-            lines.append(Planned(step, problem=_reason(exc)))
+            lines.append(Planned(step, problem=reason(exc)))
             continue
         lines.append(Planned(step, preview=preview))
     return lines
@@ -105,6 +127,7 @@ def run(
     holds: Iterable[Hold] = (),
     only: str | None = None,
     *,
+    folder: Path = Path(),
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_step: Callable[[Step, int], OnBatch | None] | None = None,
 ) -> list[Outcome]:
@@ -114,60 +137,41 @@ def run(
     for step in steps(declaration, now, holds, only):
         on_batch = None
         try:
-            ready = prepare(declaration, step, connect)
+            ready = prepare(declaration, step, connect, folder)
             if on_step is not None:
-                total = sweep.preview(ready.engine, step, ready.target).eligible
-                on_batch = on_step(step, total)
+                on_batch = on_step(step, ready.preview().eligible)
         except (Unsweepable, SQLAlchemyError) as exc:
-            outcomes.append(Outcome(step, error=_reason(exc)))
+            outcomes.append(Outcome(step, error=reason(exc)))
             continue
-        outcomes.append(
-            sweep.run(
-                ready.engine,
-                step,
-                ready.target,
-                archive=ready.archive,
-                batch_size=batch_size,
-                on_batch=on_batch,
-                now=now,
-            )
-        )
+        outcomes.append(ready.run(now, batch_size, on_batch))
     return outcomes
 
 
-def check(
-    declaration: Declaration, connect: Connect, now: datetime, holds: Iterable[Hold] = ()
-) -> list[Finding]:
-    """Datasets no rule covers, rules the data does not match, and overdue rows."""
-    findings = [
-        Finding("uncovered", where, f"{where} holds personal data but no retention rule covers it")
-        for where in uncovered(declaration)
-    ]
-    for step in steps(declaration, now, holds):
-        try:
-            ready = prepare(declaration, step, connect)
-            with ready.engine.connect() as connection:
-                query = sql.older_than(step, ready.target, overdue_before(step))
-                count = connection.execute(query).scalar_one()
-        except (Unsweepable, SQLAlchemyError) as exc:
-            findings.append(Finding("refused", step.where, f"rule '{step.rule}': {_reason(exc)}"))
-            continue
-        if count and not step.blocked:
-            findings.append(
-                Finding(
-                    "overdue",
-                    step.where,
-                    f"rule '{step.rule}': {count} row(s) of {step.where} are older than "
-                    f"promised ({step.keep}, by {step.column}); run `pledge retention run`",
-                )
-            )
-    return findings
-
-
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
+    """The first line of an error, the driver's own words for a database error."""
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _archive(
+    declaration: Declaration, step: Step, found: Target, connect: Connect, folder: Path
+) -> Archive:
+    destination = step.archive_to or ""
+    if destination.startswith(PARQUET):
+        return ParquetArchive.at(destination, step.dataset, folder)
+    archive_system, _, archive_dataset = destination.partition(".")
+    archive_engine = connect(archive_system)
+    # The archive's columns are checked by its own expiry step, not against this rule.
+    as_archive = replace(step, system=archive_system, dataset=archive_dataset, fields=(), held=())
+    key = _declared_key(declaration, destination)
+    table = sweep.target(archive_engine, as_archive, key, check=False)
+    if found.key not in table.table.c:
+        raise Unsweepable(
+            f"archive {destination} has no column '{found.key}', the key of {step.where}, "
+            "so copies cannot be verified"
+        )
+    return (archive_engine, table)
 
 
 def _declared_key(declaration: Declaration, dotted: str) -> str | None:
@@ -176,9 +180,3 @@ def _declared_key(declaration: Declaration, dotted: str) -> str | None:
         return None
     keys = [name for name, spec in found[2].fields.items() if spec.primary_key]
     return keys[0] if len(keys) == 1 else None
-
-
-def _as_archive(step: Step) -> Step:
-    # The archive's own table, for reflection; its columns are checked by its expiry step.
-    system, _, dataset = (step.archive_to or "").partition(".")
-    return replace(step, system=system, dataset=dataset, fields=(), held=())

@@ -191,16 +191,6 @@ def summary(step: Step, target: Target) -> sa.Select[int, int, Any]:
     )
 
 
-def older_than(step: Step, target: Target, moment: datetime) -> sa.Select[Any]:
-    """Rows eligible and older than ``moment``: overdue when ``moment`` is past the grace."""
-    column = target.table.c[step.column]
-    return (
-        sa.select(sa.func.count())
-        .select_from(target.table)
-        .where(eligible(step, target), column < bind_moment(moment, column))
-    )
-
-
 def _as_column_value(value: str, column: sa.Column[Any]) -> Any:
     # Holds store identity values as text; an integer key must be compared as an integer.
     try:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pledge.retention import sql
+from pledge.retention.parquet import ParquetArchive
 from pledge.retention.sql import Target, Unsweepable
 from pledge.rules.retention import ARCHIVED_AT, Step
 
@@ -46,6 +47,8 @@ class Preview:
     oldest: Any
 
 
+#: Where an archive step puts rows: a table (with its engine) or a Parquet file.
+Archive = tuple[Engine, Target] | ParquetArchive
 #: Called after each committed batch with the rows it changed.
 OnBatch = Callable[[int], None]
 
@@ -92,7 +95,7 @@ def run(
     step: Step,
     found: Target,
     *,
-    archive: tuple[Engine, Target] | None = None,
+    archive: Archive | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: OnBatch | None = None,
     now: datetime | None = None,
@@ -130,7 +133,7 @@ def _apply(
     step: Step,
     found: Target,
     keys: Sequence[Any],
-    archive: tuple[Engine, Target] | None,
+    archive: Archive | None,
     stamp: datetime,
 ) -> int:
     if step.action == "delete":
@@ -147,39 +150,61 @@ def _archive(
     step: Step,
     found: Target,
     keys: Sequence[Any],
-    archive: tuple[Engine, Target],
+    archive: Archive,
     stamp: datetime,
 ) -> int:
-    archive_engine, destination = archive
-    shared = [c.name for c in found.table.columns if c.name in destination.table.c]
-    rows = [
-        dict(row._mapping) for row in connection.execute(sql.read_batch(step, found, keys, shared))
-    ]
+    if isinstance(archive, ParquetArchive):
+        columns = [c.name for c in found.table.columns]
+    else:
+        columns = [c.name for c in found.table.columns if c.name in archive[1].table.c]
+    query = sql.read_batch(step, found, keys, columns)
+    rows = [dict(row._mapping) for row in connection.execute(query)]
     if not rows:
         return 0
+    moved = [row[found.key] for row in rows]
+    if isinstance(archive, ParquetArchive):
+        # The file is replaced atomically before the delete commits; verified like a table.
+        archive.add(found.table, rows, found.key, stamp)
+        _verify(step, moved, archive.keys(found.key, moved))
+    else:
+        _to_table(connection, step, found, rows, archive, stamp)
+    deleted = found.table.delete().where(found.among(moved), sql.eligible(step, found))
+    return connection.execute(deleted).rowcount
+
+
+def _to_table(
+    connection: Connection,
+    step: Step,
+    found: Target,
+    rows: list[dict[str, Any]],
+    archive: tuple[Engine, Target],
+    stamp: datetime,
+) -> None:
+    archive_engine, destination = archive
     if ARCHIVED_AT in destination.table.c and ARCHIVED_AT not in found.table.c:
         stamp_value = sql.bind_moment(stamp, destination.table.c[ARCHIVED_AT])
         for row in rows:
             row[ARCHIVED_AT] = stamp_value
-    moved = [row[found.key] for row in rows]
     if archive_engine.url == connection.engine.url:
         # Same database: copy and delete in one transaction, so a row is in exactly one place.
         _copy(connection, destination, rows, found.key)
-    else:
-        # Another database: commit the copy, verify it, and only then delete the originals.
-        # A crash between the two leaves a duplicate that the next run skips, never a loss.
-        with archive_engine.begin() as other:
-            _copy(other, destination, rows, found.key)
-        with archive_engine.connect() as other:
-            there = {row[0] for row in other.execute(sql.present(destination, moved))}
-        missing = [key for key in moved if key not in there]
-        if missing:
-            raise Unsweepable(
-                f"archive copy of {step.where} to {step.archive_to} is missing {len(missing)} "
-                "row(s) after commit; nothing was deleted"
-            )
-    deleted = found.table.delete().where(found.among(moved), sql.eligible(step, found))
-    return connection.execute(deleted).rowcount
+        return
+    # Another database: commit the copy, verify it, and only then delete the originals.
+    # A crash between the two leaves a duplicate that the next run skips, never a loss.
+    with archive_engine.begin() as other:
+        _copy(other, destination, rows, found.key)
+    moved = [row[found.key] for row in rows]
+    with archive_engine.connect() as other:
+        _verify(step, moved, {row[0] for row in other.execute(sql.present(destination, moved))})
+
+
+def _verify(step: Step, moved: Sequence[Any], there: set[Any]) -> None:
+    missing = [key for key in moved if key not in there]
+    if missing:
+        raise Unsweepable(
+            f"archive copy of {step.where} to {step.archive_to} is missing {len(missing)} "
+            "row(s) after it was written; nothing was deleted"
+        )
 
 
 def _copy(

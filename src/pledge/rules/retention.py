@@ -19,7 +19,7 @@ column plus both periods, so the archive needs no extra column.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -28,6 +28,8 @@ from pledge.declaration.model import Dataset, Declaration, RetentionRule
 
 Phase = Literal["expire", "archive-expiry"]
 Action = Literal["delete", "anonymise", "archive"]
+#: How an archive destination names a folder of Parquet files.
+PARQUET = "parquet:"
 #: The archive column that, when declared, starts the archive's own clock.
 ARCHIVED_AT = "archived_at"
 #: How late a daily sweep may be before rows count as overdue in ``pledge retention check``.
@@ -49,12 +51,6 @@ class Hold:
     def active(self, now: datetime) -> bool:
         """Whether the hold still applies at ``now`` (no expiry means until released)."""
         return self.expires_at is None or self.expires_at > now
-
-    def describe(self) -> str:
-        """One line for plans and listings."""
-        what = f"dataset {self.dataset}" if self.identity is None else self.subject
-        until = f" until {self.expires_at:%Y-%m-%d}" if self.expires_at else ""
-        return f"hold #{self.id} on {what} by {self.set_by}{until}: {self.reason}"
 
     @property
     def subject(self) -> str:
@@ -94,29 +90,20 @@ class Step:
 
     @property
     def where(self) -> str:
-        """``system.dataset`` the step reads and changes."""
+        """``system.dataset`` the step reads and changes (a file for a Parquet archive)."""
+        if self.in_parquet:
+            return f"{self.system}/{self.dataset}.parquet"
         return f"{self.system}.{self.dataset}"
+
+    @property
+    def in_parquet(self) -> bool:
+        """The step works on a Parquet archive file rather than a database table."""
+        return self.system.startswith(PARQUET)
 
     @property
     def blocked(self) -> bool:
         """A dataset hold stops the whole step."""
         return bool(self.dataset_holds)
-
-    def describe(self) -> str:
-        """What the step does, in a sentence a DPO reads."""
-        since = {
-            "age": f"{self.column} is more than {self.keep} ago",
-            "inactivity": f"no activity for {self.keep} (by {self.column})",
-            "event": f"{self.keep} have passed since {self.column}",
-        }[self.counted]
-        if self.phase == "archive-expiry":
-            since = f"archived rows past their archive period ({self.keep} by {self.column})"
-        verb = {
-            "delete": "delete the rows",
-            "anonymise": f"empty {', '.join(self.fields)}",
-            "archive": f"move the rows to {self.archive_to}",
-        }[self.action]
-        return f"rows where {since} (before {self.cutoff:%Y-%m-%d %H:%M}): {verb}"
 
 
 def cutoff(rule: RetentionRule, now: datetime) -> datetime:
@@ -160,49 +147,59 @@ def rule_steps(
 ) -> list[Step]:
     """The phases of one rule: one step, or two for archive-then-delete."""
     holds = tuple(holds)
-    first = _step(
-        name,
-        "expire",
-        rule.dataset,
-        rule.from_,
-        rule.counted,
-        str(rule.keep),
-        cutoff(rule, now),
-        rule.then,
-        tuple(rule.anonymise),
-        rule.archive.to if rule.archive else None,
-        declaration,
-        holds,
+    system, _, dataset = rule.dataset.partition(".")
+    first = Step(
+        rule=name,
+        phase="expire",
+        system=system,
+        dataset=dataset,
+        column=rule.from_,
+        counted=rule.counted,
+        keep=str(rule.keep),
+        cutoff=cutoff(rule, now),
+        action=rule.then,
+        fields=tuple(rule.anonymise),
+        archive_to=rule.archive.to if rule.archive else None,
     )
+    found = [_held(first, declaration, holds, rule.dataset)]
+    second = _archive_step(first, rule, declaration, now)
+    if second is not None:
+        # Parquet archives keep the source's columns, so holds land on the source's fields.
+        on = rule.dataset if second.in_parquet else second.where
+        found.append(_held(second, declaration, holds, on))
+    return found
+
+
+def _archive_step(
+    first: Step, rule: RetentionRule, declaration: Declaration, now: datetime
+) -> Step | None:
     archive = rule.archive
-    if archive is None or archive.to.startswith("parquet:"):
-        return [first]
+    if archive is None:
+        return None
+    base = replace(first, phase="archive-expiry", counted="age", action=archive.then)
+    base = replace(base, archive_to=None, fields=())
+    if archive.to.startswith(PARQUET):
+        # The Parquet writer stamps archived_at itself.
+        return replace(
+            base,
+            system=archive.to,
+            column=ARCHIVED_AT,
+            keep=str(archive.keep),
+            cutoff=archive.keep.before(now),
+        )
     found = declaration.dataset(archive.to)
     if found is None:
-        return [first]
-    _, _, target = found
-    if ARCHIVED_AT in target.fields:
-        column, keep, moment = ARCHIVED_AT, str(archive.keep), archive.keep.before(now)
-    else:
-        column = rule.from_
-        keep = f"{rule.keep} + {archive.keep}"
-        moment = archive.keep.before(cutoff(rule, now))
+        return None
+    system, dataset, target = found
     fields = anonymisable(target) if archive.then == "anonymise" else ()
-    second = _step(
-        name,
-        "archive-expiry",
-        archive.to,
-        column,
-        "age",
-        keep,
-        moment,
-        archive.then,
-        fields,
-        None,
-        declaration,
-        holds,
+    base = replace(base, system=system, dataset=dataset, fields=fields)
+    if ARCHIVED_AT in target.fields:
+        keep, moment = str(archive.keep), archive.keep.before(now)
+        return replace(base, column=ARCHIVED_AT, keep=keep, cutoff=moment)
+    # No archived_at: count both periods from the rule's own column.
+    return replace(
+        base, keep=f"{rule.keep} + {archive.keep}", cutoff=archive.keep.before(first.cutoff)
     )
-    return [first, second]
 
 
 def subject_columns(declaration: Declaration, dotted: str, identity: str) -> list[str]:
@@ -234,58 +231,22 @@ def anonymisable(dataset: Dataset) -> tuple[str, ...]:
     )
 
 
-def uncovered(declaration: Declaration) -> list[str]:
-    """Datasets holding personal data that no rule expires (archives count as covered)."""
-    covered = {rule.dataset for rule in declaration.retention.values()}
-    covered |= {r.archive.to for r in declaration.retention.values() if r.archive is not None}
-    return [
-        f"{system_name}.{dataset_name}"
-        for system_name, system in declaration.systems.items()
-        for dataset_name, dataset in system.datasets.items()
-        if f"{system_name}.{dataset_name}" not in covered
-        and any(spec.personal for spec in dataset.fields.values())
-    ]
-
-
-def _step(
-    name: str,
-    phase: Phase,
-    dotted: str,
-    column: str,
-    counted: Literal["age", "inactivity", "event"],
-    keep: str,
-    moment: datetime,
-    action: Action,
-    fields: tuple[str, ...],
-    archive_to: str | None,
-    declaration: Declaration,
-    holds: tuple[Hold, ...],
-) -> Step:
-    system, _, dataset = dotted.partition(".")
-    on_dataset = tuple(h for h in holds if h.identity is None and h.dataset == dotted)
+def _held(step: Step, declaration: Declaration, holds: tuple[Hold, ...], on: str) -> Step:
+    """``step`` with the holds that reach it: dataset holds block it, subject holds filter it."""
+    on_dataset = tuple(h for h in holds if h.identity is None and h.dataset == step.where)
     subject = tuple(h for h in holds if h.identity is not None)
     by_column: dict[str, list[str]] = {}
     unplaced: list[Hold] = []
     for hold in subject:
         assert hold.identity is not None and hold.value is not None
-        columns = subject_columns(declaration, dotted, hold.identity)
+        columns = subject_columns(declaration, on, hold.identity)
         if not columns:
             unplaced.append(hold)
         for column_name in columns:
             by_column.setdefault(column_name, []).append(hold.value)
     held = tuple(HeldSubjects(c, tuple(sorted(set(v)))) for c, v in sorted(by_column.items()))
-    return Step(
-        rule=name,
-        phase=phase,
-        system=system,
-        dataset=dataset,
-        column=column,
-        counted=counted,
-        keep=keep,
-        cutoff=moment,
-        action=action,
-        fields=fields,
-        archive_to=archive_to,
+    return replace(
+        step,
         dataset_holds=on_dataset,
         held=held,
         unplaced=tuple(unplaced),
