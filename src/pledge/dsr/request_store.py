@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from pledge.dsr.request import State
 from pledge.rules.deadline import Clock, ClockError, Extension, Pause
 from pledge.store.database import audit, session_factory
 from pledge.store.request_tables import PauseRow, RequestRow
+from pledge.store.tables import AuditEvent
 
 
 class RequestNotFound(LookupError):
@@ -174,6 +175,17 @@ def find(engine: Engine, *, open_only: bool = False) -> list[RequestView]:
         views,
         key=lambda v: (v.state not in lifecycle.OPEN, v.due or far, -v.id),
     )
+
+
+def history(engine: Engine, request_id: int) -> list[tuple[datetime, str, str, dict[str, Any]]]:
+    """The request's audit events, oldest first: (when, who, what, details)."""
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.subject == f"request:{request_id}")
+        .order_by(AuditEvent.id)
+    )
+    with session_factory(engine)() as session:
+        return [(e.at, e.actor, e.action, dict(e.details)) for e in session.scalars(query)]
 
 
 # -- inside a transaction -------------------------------------------------------------------

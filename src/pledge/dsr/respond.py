@@ -7,7 +7,7 @@ request type with no executor fails loudly: nothing is ever reported complete th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from pledge.connectors import Row
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
 from pledge.dsr.access import open_systems, read_subject
@@ -53,6 +54,7 @@ def answer(
     passphrase: str | None = None,
     actor: str,
     now: datetime | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Outcome:
     """Run request ``request_id``; on failure the request is failed with the reason, and the
     error is raised again for the caller to show."""
@@ -80,6 +82,7 @@ def answer(
             passphrase=passphrase,
             actor=actor,
             now=now or datetime.now(UTC),
+            progress=progress,
         )
     except Exception as exc:
         # Whatever went wrong, the request must not stay "in progress" looking alive.
@@ -115,6 +118,7 @@ def _access(
     passphrase: str | None,
     actor: str,
     now: datetime,
+    progress: Callable[[str, int], None] | None,
 ) -> Outcome:
     declaration = loaded.declaration
     plan = make_plan(declaration, identities_of(view))
@@ -125,7 +129,14 @@ def _access(
         open_systems(declaration, plan, environ=environ, folder=loaded.folder) as systems,
         PackageWriter(path, passphrase=passphrase) as package,
     ):
-        counts = read_subject(plan, systems, package.add)
+
+        def add(dotted: str, batches: Iterable[list[Row]]) -> int:
+            written = package.add(dotted, batches)
+            if progress is not None:
+                progress(dotted, written)
+            return written
+
+        counts = read_subject(plan, systems, add)
 
         def report(previews: Mapping[str, Preview]) -> str:
             answer = Answer(str(view.id), now, view.identities, previews)

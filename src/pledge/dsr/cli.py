@@ -1,0 +1,285 @@
+"""``pledge request``: log, verify, run, pause, extend and list data subject requests; and
+``pledge access``, the one-shot answer used on the demo estate."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import get_args
+
+import click
+from sqlalchemy.engine import Engine
+
+from pledge.cli import App, pass_app
+from pledge.declaration.model import RequestType
+from pledge.dsr import request_store as requests
+from pledge.dsr.identity import IdentityInvalid, parse
+from pledge.dsr.plan_cli import identity_options, identity_pairs
+from pledge.dsr.request_show import describe, table
+from pledge.dsr.respond import RequestNotReady, answer
+from pledge.rules.deadline import ClockError
+from pledge.store import StoreUnavailable, current, head, make_engine, upgrade
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def actor() -> str:
+    """Who is acting, for the audit log: PLEDGE_ACTOR, else the operating-system user."""
+    try:
+        return os.environ.get("PLEDGE_ACTOR") or f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in some containers
+        return "cli"
+
+
+@contextmanager
+def store(app: App, *, create: bool = False) -> Iterator[Engine]:
+    """Pledge's store, at the latest revision; one sentence when it is not."""
+    try:
+        if create:
+            upgrade(app.settings)
+        elif current(app.settings) != head():
+            raise click.ClickException(
+                "Pledge's store is not set up or not up to date: run `pledge db upgrade`"
+            )
+        engine = make_engine(app.settings)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield engine
+    except (requests.RequestNotFound, ClockError, ValueError, RequestNotReady) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _day(value: datetime | None) -> date:
+    return value.date() if value is not None else date.today()
+
+
+def _identities(given: dict[str, tuple[str, ...]], others: tuple[str, ...]) -> dict[str, list[str]]:
+    try:
+        found = parse(identity_pairs(given, others))
+    except IdentityInvalid as exc:
+        raise click.UsageError(str(exc)) from None
+    out: dict[str, list[str]] = {}
+    for identity in found:
+        out.setdefault(identity.kind, []).append(identity.value)
+    return out
+
+
+def _passphrase(file: Path | None) -> str | None:
+    if file is None:
+        return None
+    # The last newline is the editor's, not the passphrase's.
+    return file.read_text("utf-8").rstrip("\r\n")
+
+
+def _run(app: App, engine: Engine, request_id: int, out: Path, passphrase: Path | None) -> None:
+    loaded = app.load()
+
+    def progress(dotted: str, rows: int) -> None:
+        click.echo(f"  {dotted}: {rows} record(s)", err=True)
+
+    try:
+        outcome = answer(
+            engine,
+            request_id,
+            loaded=loaded,
+            settings=app.settings,
+            out=out,
+            passphrase=_passphrase(passphrase),
+            actor=actor(),
+            progress=progress,
+        )
+    except RequestNotReady:
+        raise
+    except Exception as exc:
+        raise click.ClickException(f"request {request_id} failed: {exc}") from None
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"request {request_id} is {outcome.request.state.label}")
+    if outcome.package is not None:
+        click.echo(str(outcome.package))
+
+
+@click.group("request")
+def request() -> None:
+    """Log, verify, run and follow data subject requests and their statutory clocks."""
+
+
+@request.command("new")
+@click.option(
+    "--type", "kind", required=True, type=click.Choice(get_args(RequestType)), help="Request type."
+)
+@identity_options
+@click.option("--received", type=DAY, help="Day the request arrived (default: today).")
+@pass_app
+def new(
+    app: App,
+    kind: RequestType,
+    email: tuple[str, ...],
+    phone: tuple[str, ...],
+    customer_id: tuple[str, ...],
+    account_number: tuple[str, ...],
+    others: tuple[str, ...],
+    received: datetime | None,
+) -> None:
+    """Log a new request; it waits for identity checks unless the declaration asks for none."""
+    given = {"email": email, "phone": phone, "customer_id": customer_id}
+    identities = _identities({**given, "account_number": account_number}, others)
+    rights = app.load().declaration.rights
+    with store(app) as engine:
+        view = requests.open_request(
+            engine,
+            kind=kind,
+            identities=identities,
+            rights=rights,
+            received_on=_day(received),
+            actor=actor(),
+        )
+    click.echo(f"request {view.id} logged: {view.kind}, {view.state.label}")
+    if view.state.value == "awaiting-verification":
+        checks = rights.verification.get(kind, "none")
+        click.echo(f"confirm identity ({checks}), then: pledge request verify {view.id}")
+
+
+@request.command("verify")
+@click.argument("request_id", type=int)
+@click.option("--on", "on", type=DAY, help="Day identity was confirmed (default: today).")
+@click.option("--how", default="checked by the DPO", show_default=True, help="How it was checked.")
+@pass_app
+def verify(app: App, request_id: int, on: datetime | None, how: str) -> None:
+    """Record that the person's identity was confirmed; the clock starts that day."""
+    with store(app) as engine:
+        view = requests.confirm_identity(engine, request_id, on=_day(on), how=how, actor=actor())
+    click.echo(f"request {view.id} is {view.state.label}; due {view.due:%d %B %Y}")
+
+
+@request.command("run")
+@click.argument("request_id", type=int)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
+)
+@pass_app
+def run(app: App, request_id: int, out: Path, passphrase_file: Path | None) -> None:
+    """Carry out the request; for access, write the package (to --out, default here)."""
+    with store(app) as engine:
+        _run(app, engine, request_id, out, passphrase_file)
+
+
+@request.command("show")
+@click.argument("request_id", type=int)
+@pass_app
+def show(app: App, request_id: int) -> None:
+    """Everything about one request: identities, clock, outcome and its audit trail."""
+    with store(app) as engine:
+        view = requests.get(engine, request_id)
+        trail = requests.history(engine, request_id)
+    for line in describe(view, trail, date.today()):
+        click.echo(line)
+
+
+@request.command("list")
+@click.option("--overdue", is_flag=True, help="Only open requests past their due date.")
+@click.option("--all", "everything", is_flag=True, help="Finished requests too.")
+@pass_app
+def list_(app: App, overdue: bool, everything: bool) -> None:
+    """Requests with their due dates, open ones first, the most urgent at the top."""
+    today = date.today()
+    with store(app) as engine:
+        views = requests.find(engine, open_only=not everything)
+    if overdue:
+        views = [v for v in views if v.overdue(today)]
+    for line in table(views, today):
+        click.echo(line)
+
+
+@request.command("pause")
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, help="What the person was asked to clarify.")
+@click.option("--on", "on", type=DAY, help="Day the clock stopped (default: today).")
+@pass_app
+def pause(app: App, request_id: int, reason: str, on: datetime | None) -> None:
+    """Stop the clock while the person is asked to clarify their request."""
+    with store(app) as engine:
+        view = requests.pause(engine, request_id, on=_day(on), reason=reason, actor=actor())
+    click.echo(f"request {view.id}: clock paused")
+
+
+@request.command("resume")
+@click.argument("request_id", type=int)
+@click.option("--on", "on", type=DAY, help="Day the clarification arrived (default: today).")
+@pass_app
+def resume(app: App, request_id: int, on: datetime | None) -> None:
+    """Start the clock again when the clarification arrives."""
+    with store(app) as engine:
+        view = requests.resume(engine, request_id, on=_day(on), actor=actor())
+    click.echo(f"request {view.id}: clock running, due {view.due:%d %B %Y}")
+
+
+@request.command("extend")
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, help="Why the request is complex or numerous.")
+@click.option("--told-on", required=True, type=DAY, help="Day the person was told.")
+@pass_app
+def extend(app: App, request_id: int, reason: str, told_on: datetime) -> None:
+    """Extend by two further months (the person must be told within the first month)."""
+    with store(app) as engine:
+        view = requests.extend(
+            engine, request_id, reason=reason, told_on=told_on.date(), actor=actor()
+        )
+    click.echo(f"request {view.id}: extended, due {view.due:%d %B %Y}")
+
+
+@click.command("access")
+@identity_options
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
+)
+@pass_app
+def access(
+    app: App,
+    email: tuple[str, ...],
+    phone: tuple[str, ...],
+    customer_id: tuple[str, ...],
+    account_number: tuple[str, ...],
+    others: tuple[str, ...],
+    out: Path,
+    passphrase_file: Path | None,
+) -> None:
+    """Answer an access request in one go, identity taken as confirmed (for the demo).
+
+    The request is still logged and audited in Pledge's store, which is created if needed.
+    """
+    given = {"email": email, "phone": phone, "customer_id": customer_id}
+    identities = _identities({**given, "account_number": account_number}, others)
+    loaded = app.load()
+    with store(app, create=True) as engine:
+        view = requests.open_request(
+            engine,
+            kind="access",
+            identities=identities,
+            rights=loaded.declaration.rights,
+            received_on=date.today(),
+            actor=actor(),
+        )
+        if view.state.value == "awaiting-verification":
+            how = "taken as confirmed by the operator (pledge access)"
+            requests.confirm_identity(engine, view.id, on=date.today(), how=how, actor=actor())
+        _run(app, engine, view.id, out, passphrase_file)
+
+
+def register(group: click.Group) -> None:
+    """Add ``pledge request`` and ``pledge access`` to the ``pledge`` command."""
+    group.add_command(request)
+    group.add_command(access)
