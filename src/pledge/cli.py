@@ -99,6 +99,7 @@ def _register() -> None:
     __import__("pledge.dsr.cli", fromlist=["register"]).register(main)
     __import__("pledge.dsr.cli", fromlist=["register"]).register(main)
     __import__("pledge.demo.cli", fromlist=["register"]).register(main)
+    __import__("pledge.consent.cli", fromlist=["register"]).register(main)
     pass
 
 

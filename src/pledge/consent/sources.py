@@ -41,6 +41,7 @@ def copy_from_store(
     connection: duckdb.DuckDBPyConnection,
     campaign: Campaign,
     progress: Callable[[int], None] = lambda _rows: None,
+    registers: Sequence[str] = ("tps", "ctps"),
 ) -> dict[str, int]:
     """Fill the screening tables from the store for ``campaign``; rows copied per table."""
     create_tables(connection)
@@ -64,7 +65,9 @@ def copy_from_store(
         ),
     }
     if campaign.channel == "phone":
-        queries["register_number"] = sa.select(RegisterNumberRow.register, RegisterNumberRow.number)
+        queries["register_number"] = sa.select(
+            RegisterNumberRow.register, RegisterNumberRow.number
+        ).where(RegisterNumberRow.register.in_(registers))
     copied = {}
     for table, query in queries.items():
         copied[table] = 0

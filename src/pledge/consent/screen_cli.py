@@ -1,0 +1,165 @@
+"""``pledge tps`` and ``pledge screen``: load the do-not-call registers, screen a campaign."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import duckdb
+
+from pledge.consent import registers
+from pledge.consent.context import Marketing, actor, marketing, plainly
+from pledge.consent.screen import Campaign, Outcome, screen
+from pledge.consent.sources import copy_from_store
+from pledge.declaration.model import PhoneMarketing
+from pledge.rules.consent import REFUSALS, Reason
+from pledge.store.consent_tables import ScreeningRunRow
+from pledge.store.database import session_factory
+from pledge.store.tables import utc_now
+
+if TYPE_CHECKING:
+    from pledge.cli import App
+
+STAGES = ("copying the store's facts", "reading and normalising", "hashing", "matching", "writing")
+
+
+@click.group()
+def tps() -> None:
+    """Load the TPS and CTPS do-not-call registers and see how fresh they are."""
+
+
+@tps.command("load")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--register", type=click.Choice(registers.REGISTERS), default="tps", show_default=True
+)
+@click.option(
+    "--change",
+    is_flag=True,
+    help="A daily change file: each line A (added) or D (removed) then the number.",
+)
+@click.pass_obj
+def load_command(app: App, file: Path, register: str, change: bool) -> None:
+    """Load a register FILE: fixed-width numbers, one per line (CRLF); a full file replaces."""
+    kind = "change" if change else "full"
+    with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
+        row = registers.load(session, file, register, kind, actor())
+    click.echo(
+        f"{register.upper()} {kind} file {file}: {row.added} added, {row.removed} removed, "
+        f"{row.malformed} malformed line(s)"
+    )
+    for line, text in row.problems:
+        click.echo(f"{file}:{line}: not a number line: {text!r}", err=True)
+    if row.malformed > len(row.problems):
+        click.echo(f"... and {row.malformed - len(row.problems)} more malformed lines", err=True)
+
+
+@tps.command("status")
+@click.pass_obj
+def status_command(app: App) -> None:
+    """When each register was last loaded, and whether a phone campaign may use it."""
+    with marketing(app, needs_key=False) as m, session_factory(m.engine)() as session:
+        loaded = registers.loaded_at(session)
+    for name in registers.REGISTERS:
+        at = loaded.get(name)
+        click.echo(
+            f"{name.upper()}: " + (f"loaded {at:%Y-%m-%d %H:%M} UTC" if at else "never loaded")
+        )
+
+
+@click.command("screen")
+@click.argument("audience", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--channel", type=click.Choice(["phone", "email", "sms", "post"]), required=True)
+@click.option("--purpose", required=True, help="The declared purpose of the campaign.")
+@click.option("--stream", help="The declared stream (default: any; a withdrawal in either counts).")
+@click.option("--carry", help="Other audience columns to carry through, comma-separated.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--override-reason", help="Screen a phone campaign against a stale register anyway.")
+@click.pass_obj
+def screen_command(
+    app: App,
+    audience: Path,
+    channel: str,
+    purpose: str,
+    stream: str | None,
+    carry: str | None,
+    out: Path | None,
+    override_reason: str | None,
+) -> None:
+    """Screen an AUDIENCE file (CSV or Parquet: id, email and/or phone) for a campaign.
+
+    Writes AUDIENCE.allowed and AUDIENCE.excluded beside it (or in --out), each row with
+    its reason code, and records the run in the store.
+    """
+    campaign = Campaign(channel, purpose, stream)
+    with marketing(app) as m, plainly():
+        m.check(purpose, channel, stream or "*")
+        age = _register_age(m, channel, override_reason)
+        connection = duckdb.connect()
+        with click.progressbar(length=len(STAGES), label=STAGES[0], file=sys.stderr) as bar:
+            with m.engine.connect() as store:
+                copy_from_store(store, connection, campaign, registers=_registers(m))
+
+            def step(name: str) -> None:
+                bar.label = name
+                bar.update(1)
+
+            outcome = screen(
+                connection,
+                audience,
+                campaign,
+                m.hasher,
+                carry=[c.strip() for c in (carry or "").split(",") if c.strip()],
+                folder=out,
+                step=step,
+            )
+        with session_factory(m.engine).begin() as session:
+            session.add(
+                ScreeningRunRow(
+                    audience=str(audience),
+                    purpose=purpose,
+                    channel=channel,
+                    stream=stream,
+                    counts=outcome.counts,
+                    register_age_days=age,
+                    override_reason=override_reason,
+                    actor=actor(),
+                )
+            )
+    _summary(outcome)
+
+
+def _registers(m: Marketing) -> tuple[str, ...]:
+    phone = m.declaration.marketing.phone if m.declaration.marketing else PhoneMarketing()
+    chosen = (("tps", phone.screen_tps), ("ctps", phone.screen_ctps))
+    return tuple(name for name, screened in chosen if screened)
+
+
+def _register_age(m: Marketing, channel: str, override: str | None) -> int | None:
+    """The registers' age in days; refused when stale unless an override reason is given."""
+    if channel != "phone":
+        return None
+    needed = _registers(m)
+    with session_factory(m.engine)() as session:
+        try:
+            return registers.check_fresh(session, needed)
+        except registers.RegisterStale as exc:
+            if not override:
+                raise
+            click.echo(f"warning: {exc}; screening anyway because: {override}", err=True)
+            loaded = registers.loaded_at(session)
+    ages = [(utc_now() - loaded[name]).days for name in needed if name in loaded]
+    return max(ages, default=None)
+
+
+def _summary(outcome: Outcome) -> None:
+    width = max(len(reason.value) for reason in Reason)
+    click.echo(f"{'reason':<{width}}  {'rows':>12}")
+    for reason in Reason:
+        if reason.value in outcome.counts:
+            mark = "excluded" if reason in REFUSALS else "allowed"
+            click.echo(f"{reason.value:<{width}}  {outcome.counts[reason.value]:>12,}  {mark}")
+    click.echo(f"{'allowed':<{width}}  {outcome.allowed:>12,}  -> {outcome.allowed_path}")
+    click.echo(f"{'excluded':<{width}}  {outcome.excluded:>12,}  -> {outcome.excluded_path}")
