@@ -96,6 +96,7 @@ def _register() -> None:
     __import__("pledge.notice.cli", fromlist=["register"]).register(main)
     __import__("pledge.retention.cli", fromlist=["register"]).register(main)
     __import__("pledge.dsr.plan_cli", fromlist=["register"]).register(main)
+    __import__("pledge.dsr.erasure_cli", fromlist=["register"]).register(main)
     __import__("pledge.dsr.cli", fromlist=["register"]).register(main)
     __import__("pledge.demo.cli", fromlist=["register"]).register(main)
     __import__("pledge.consent.cli", fromlist=["register"]).register(main)

@@ -1,6 +1,7 @@
 """A small two-system estate for erasure tests, built on any engine through SQLAlchemy.
 
-crm: customer ← address, contact_note (notes erased by masking).
+crm: customer (kept, its fields hashed, masked, nulled, because notes refer to it) ← address
+(deleted) and contact_note (masked).
 billing: account (refers to crm.customer, erased by updating fields) ← invoice (six years,
 legal obligation, restricted in Pledge's register) and call (twelve months, restricted by a
 column). Households share surnames, streets and landlines, so an erasure that matched on
@@ -32,11 +33,12 @@ systems:
     connection: "{crm}"
     datasets:
       customer:
+        erase: update
         fields:
           id: {{primary_key: true, identity: customer_id}}
-          email: {{categories: [user.contact.email], identity: email}}
-          full_name: {{categories: [user.name]}}
-          landline: {{categories: [user.contact.phone_number]}}
+          email: {{categories: [user.contact.email], identity: email, erase: hash}}
+          full_name: {{categories: [user.name], erase: mask}}
+          landline: {{categories: [user.contact.phone_number], erase: nullify}}
           restricted: {{description: Processing restricted}}
         restriction_column: restricted
       address:

@@ -1,0 +1,202 @@
+"""Erasure (Art. 17): find the person's rows, erase them system by system, prove it.
+
+Everything that can refuse does so before the first write: the hash key, the store, every
+system's connection, rows to keep without a key to tell them apart. Then each system is one
+transaction (datasets children first), written to the ledger as soon as it commits. Systems
+whose rows others point at go last, so if one fails the request stops there and a retry can
+still reach everything left. Finally the plan runs again, with the values queried before, and
+if any targeted value is still there the erasure fails, naming system, dataset and count.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from pledge.connectors import Connector, ConnectorError, Delete
+from pledge.declaration import Loaded
+from pledge.declaration.model import Declaration
+from pledge.dsr import ledger
+from pledge.dsr.certificate import ErasureResult, Remaining, SystemOutcome
+from pledge.dsr.erasure_plan import columns, plan_works, system_order
+from pledge.dsr.erasure_work import ErasureRefused, Work
+from pledge.dsr.identity import Identity
+from pledge.dsr.locate import Found, locate
+from pledge.dsr.plan import Plan, make_plan
+from pledge.dsr.restrict import register_rows
+from pledge.dsr.subject import opened
+from pledge.settings import Settings
+from pledge.store.database import audit, make_engine, session_factory
+from pledge.store.erasure_tables import ErasureLedgerEntry
+
+__all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "erase"]
+
+
+class ErasureIncomplete(Exception):
+    """The erasure did not finish or data it targeted is still there; ``result`` says where."""
+
+    def __init__(self, result: ErasureResult) -> None:
+        self.result = result
+        lines = [f"{s.system}: {s.error}" for s in result.systems if s.status == "failed"]
+        lines += [str(r) for r in result.remaining]
+        super().__init__("erasure is not complete:\n  " + "\n  ".join(lines))
+
+
+def erase(
+    loaded: Loaded,
+    identities: Sequence[Identity],
+    *,
+    settings: Settings,
+    connectors: Mapping[str, Connector] | None = None,
+    now: datetime | None = None,
+    request_id: str | None = None,
+    store: Engine | None = None,
+    systems: Sequence[str] | None = None,
+    actor: str = "pledge",
+) -> ErasureResult:
+    """Erase the person known by ``identities``; raise ErasureIncomplete unless verified.
+
+    >>> erase(loaded, parse([("email", "ann@example.uk")]), settings=settings)  # doctest: +SKIP
+    """
+    declaration = loaded.declaration
+    now = now or datetime.now(UTC)
+    hashed = ledger.hash_identities(identities, settings.hash_key)  # no key: refuse now
+    plan = make_plan(declaration, identities)
+    wanted = [s for s in system_order(declaration, plan) if systems is None or s in systems]
+    engine = store or make_engine(settings, loaded.folder)
+    try:
+        _check_store(engine)
+        with opened(loaded, settings, wanted, connectors) as conns:
+            found = locate(plan, conns, lambda step: columns(declaration, step))
+            hashed = ledger.hash_identities(
+                ledger.discovered(declaration, identities, found), settings.hash_key
+            )
+            works = plan_works(declaration, plan, found, now, settings.hash_key)
+            result = ErasureResult(str(uuid.uuid4()), now, request_id)
+            for system in wanted:
+                outcome = _run_system(system, plan, works, conns[system])
+                result.systems.append(outcome)
+                if outcome.status == "failed":
+                    break  # the systems after this one are the ones others point at
+                _remember(engine, result, outcome, works, hashed, actor)
+            result.remaining = _verify(declaration, plan, conns, found, works, result)
+            result.verified = True
+    finally:
+        if store is None:
+            engine.dispose()
+    audit(
+        engine,
+        actor=actor,
+        action="erasure.complete" if result.complete else "erasure.failed",
+        subject=request_id,
+        details={"erasure_id": result.erasure_id, "erased": result.erased, "kept": result.kept},
+    )
+    if not result.complete:
+        raise ErasureIncomplete(result)
+    return result
+
+
+def _run_system(
+    system: str, plan: Plan, works: Mapping[int, Work], conn: Connector
+) -> SystemOutcome:
+    mine = [works[n] for n in plan.erasure_order if plan.step(n).system == system]
+    outcome = SystemOutcome(system, datasets=[w.outcome for w in mine if w.outcome.found])
+    writes = [(work, write) for work in mine for write in work.writes]
+    if not writes:
+        outcome.status = "erased" if outcome.datasets else "nothing-found"
+        return outcome
+    try:
+        counts = conn.execute([write for _, write in writes])
+    except ConnectorError as exc:
+        outcome.status, outcome.error = "failed", str(exc)
+        for work in mine:
+            work.outcome.erased = 0  # rolled back
+        return outcome
+    deleted: dict[int, int] = {}
+    for (work, write), count in zip(writes, counts, strict=True):
+        if isinstance(write, Delete) and not work.kept_keys:
+            deleted[id(work)] = deleted.get(id(work), 0) + count
+    for work in mine:
+        if id(work) in deleted:
+            work.outcome.erased = deleted[id(work)]
+    outcome.status = "erased"
+    return outcome
+
+
+def _remember(
+    engine: Engine,
+    result: ErasureResult,
+    outcome: SystemOutcome,
+    works: Mapping[int, Work],
+    hashed: dict[str, list[str]],
+    actor: str,
+) -> None:
+    """Ledger, restriction register and audit for one committed system, in one transaction."""
+    partial = ErasureResult(result.erasure_id, result.at, result.request_id, [outcome])
+    with session_factory(engine).begin() as session:
+        ledger.record(session, partial, hashed)
+        for work in works.values():
+            if work.system == outcome.system:
+                register_rows(session, work, hashed, result.request_id, at=result.at)
+        audit(
+            session,
+            actor=actor,
+            action="erasure.system",
+            subject=result.request_id,
+            details={
+                "erasure_id": result.erasure_id,
+                "system": outcome.system,
+                "erased": outcome.erased,
+                "kept": outcome.kept,
+            },
+        )
+
+
+def _verify(
+    declaration: Declaration,
+    plan: Plan,
+    conns: Mapping[str, Connector],
+    before: Mapping[int, Found],
+    works: Mapping[int, Work],
+    result: ErasureResult,
+) -> list[Remaining]:
+    """Run the plan again, also with every value queried before; list what is still there."""
+    ran = {s.system for s in result.systems if s.status in ("erased", "nothing-found")}
+    seed = {n: f.queried for n, f in before.items()}
+    after = locate(plan, conns, lambda step: columns(declaration, step), seed=seed)
+    remaining: list[Remaining] = []
+    for number, found in after.items():
+        step, work = found.step, works[number]
+        if step.system not in ran or not found.rows:
+            continue
+        kept = {k for keys in work.kept_keys.values() for k in keys}
+        rows = [
+            r for r in found.rows if step.primary_key is None or r[step.primary_key] not in kept
+        ]
+        fields: tuple[str, ...] = ()
+        if work.outcome.action == "delete":
+            left = rows
+        else:
+            bad = [
+                (r, f) for r in rows for f, values in work.targeted.items() if r.get(f) in values
+            ]
+            left = list({id(r): r for r, _ in bad}.values())
+            fields = tuple(sorted({f for _, f in bad}))
+        if left:
+            remaining.append(Remaining(step.system, step.dataset, len(left), fields))
+    return remaining
+
+
+def _check_store(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.select(ErasureLedgerEntry.id).limit(1))
+    except sa.exc.DBAPIError as exc:
+        raise ErasureRefused(
+            "Pledge's store has no erasure ledger yet, so an erasure could not be recorded: "
+            f"run `pledge db upgrade` first ({type(exc.orig).__name__})"
+        ) from None

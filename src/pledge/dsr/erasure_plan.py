@@ -1,0 +1,119 @@
+"""What an erasure will do, decided before any system is touched: the order of systems, the
+columns to read, and every dataset's writes.
+
+Rows that stay (kept under an exemption, or updated rather than deleted) still point at their
+parents. A parent held by kept rows is kept too, with the reason; a parent that rows merely
+updated still reference cannot be deleted without breaking those references, so that
+erasure is refused before the first write, naming both datasets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pledge.declaration.model import Dataset, Declaration
+from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
+from pledge.dsr.graph import target
+from pledge.dsr.locate import Found
+from pledge.dsr.plan import Plan, Step
+from pledge.rules.exemptions import exemptions_for
+
+
+def system_order(declaration: Declaration, plan: Plan) -> list[str]:
+    """Reached systems, each before the systems its rows reference (children first)."""
+    order = list(dict.fromkeys(plan.step(n).system for n in plan.erasure_order))
+    parents: dict[str, set[str]] = {s: set() for s in order}
+    for system in order:
+        for dataset in declaration.systems[system].datasets.values():
+            for spec in dataset.fields.values():
+                if spec.references is not None:
+                    other = target(spec.references, system)[0].split(".")[0]
+                    if other != system and other in parents:
+                        parents[system].add(other)
+    done: list[str] = []
+    while len(done) < len(order):
+        # A system may go once nothing left to do references it.
+        left = [s for s in order if s not in done]
+        ready = [s for s in left if not any(s in parents[o] for o in left if o != s)]
+        done.append(ready[0] if ready else left[0])
+    return done
+
+
+def columns(declaration: Declaration, step: Step) -> list[str]:
+    dataset = declaration.systems[step.system].datasets[step.dataset]
+    names = [e.column for e in exemptions_for(declaration, step.system, step.dataset)]
+    names += [n for n, f in dataset.fields.items() if f.erase in ("nullify", "mask", "hash")]
+    names += [n for n, f in dataset.fields.items() if f.identity is not None]
+    # Fields that other datasets of this system reference: a kept child holds these back.
+    for other in declaration.systems[step.system].datasets.values():
+        for spec in other.fields.values():
+            if spec.references is not None:
+                parent, column = target(spec.references, step.system)
+                if parent == step.dotted:
+                    names.append(column)
+    return names
+
+
+def plan_works(
+    declaration: Declaration, plan: Plan, found: Mapping[int, Found], now: datetime, key: str | None
+) -> dict[int, Work]:
+    """Every dataset's writes, decided before any system is touched."""
+    works: dict[int, Work] = {}
+    held: dict[str, dict[str, set[Any]]] = {}
+    staying: dict[str, dict[str, dict[Any, str]]] = {}
+    for number in plan.erasure_order:
+        step = plan.step(number)
+        dataset = declaration.systems[step.system].datasets[step.dataset]
+        rules = exemptions_for(declaration, step.system, step.dataset)
+        work = plan_dataset(
+            found[number], dataset, rules, now=now, hash_key=key, held=held.get(step.dotted)
+        )
+        works[number] = work
+        if dataset.erase == "delete":
+            _refuse_orphans(step, found[number], work, staying.get(step.dotted, {}))
+        kept = {id(r) for r in work.kept_rows}
+        updated = [r for r in found[number].rows if id(r) not in kept]
+        for rows, into in ((work.kept_rows, held), (updated, None)):
+            if into is None and dataset.erase != "update":
+                continue
+            for parent, column, value in _references(step, dataset, rows):
+                if into is not None:
+                    into.setdefault(parent, {}).setdefault(column, set()).add(value)
+                else:
+                    staying.setdefault(parent, {}).setdefault(column, {})[value] = step.dotted
+    return works
+
+
+def _references(
+    step: Step, dataset: Dataset, rows: list[dict[str, Any]]
+) -> list[tuple[str, str, Any]]:
+    """(parent dataset, parent column, value) for each same-system reference in ``rows``."""
+    out: list[tuple[str, str, Any]] = []
+    for row in rows:
+        for name, spec in dataset.fields.items():
+            if spec.references is None or row.get(name) is None:
+                continue
+            parent, column = target(spec.references, step.system)
+            if parent.split(".")[0] == step.system:
+                out.append((parent, column, row[name]))
+    return out
+
+
+def _refuse_orphans(
+    step: Step, found: Found, work: Work, staying: Mapping[str, Mapping[Any, str]]
+) -> None:
+    kept = {id(r) for r in work.kept_rows}
+    for row in found.rows:
+        if id(row) in kept:
+            continue
+        for column, values in staying.items():
+            child = values.get(row.get(column))
+            if child is not None:
+                raise ErasureRefused(
+                    f"{step.dotted} is erased by deleting rows, but {child} is erased by "
+                    f"updating fields and its rows still refer to them ({column}); deleting "
+                    f"would break those references. Erase {child} by delete, or "
+                    f"{step.dotted} by update; nothing was changed"
+                )

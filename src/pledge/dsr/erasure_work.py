@@ -1,0 +1,191 @@
+"""What erasing one dataset means, as set-based writes: pure, from the rows already found.
+
+Rows an exemption keeps are split off first (by primary key); the rest are deleted, or
+updated field by field with each field's strategy. Statements name a batch of key values,
+never one row: a whole dataset is one DELETE (or a few, in chunks of key values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pledge.connectors import Delete, Update, Write
+from pledge.connectors.sql import CHUNK
+from pledge.declaration.model import Dataset
+from pledge.dsr.certificate import DatasetOutcome, Kept
+from pledge.dsr.locate import Found
+from pledge.dsr.strategies import Strategy, transform
+from pledge.rules.exemptions import Exemption, keeping
+
+#: Pairs per CASE map, so the connector sends each map as one statement (two params a pair).
+PAIRS = CHUNK // 2
+REGISTER = "Pledge's restriction register"
+
+
+class ErasureRefused(ValueError):
+    """The declaration asks for an erasure that cannot be done safely; nothing was touched."""
+
+
+@dataclass
+class Work:
+    """The writes for one dataset, and what verification must find gone afterwards."""
+
+    system: str
+    dataset: str
+    outcome: DatasetOutcome
+    writes: list[Write] = field(default_factory=list)
+    #: Primary keys of kept rows, by the rule that keeps them (for the restriction register).
+    kept_keys: dict[str, list[Any]] = field(default_factory=dict)
+    #: Field → the values it held and must not hold after (updates).
+    targeted: dict[str, set[Any]] = field(default_factory=dict)
+    kept_rows: list[dict[str, Any]] = field(default_factory=list)
+    strategies: dict[str, Strategy] = field(default_factory=dict)
+
+
+def strategies_of(dataset: Dataset) -> dict[str, Strategy]:
+    """Field → strategy for an update-erased dataset; keys are never touched."""
+    out: dict[str, Strategy] = {}
+    for name, spec in dataset.fields.items():
+        if spec.primary_key or spec.references is not None or spec.erase is None:
+            continue
+        out[name] = spec.erase
+    return out
+
+
+def plan_dataset(
+    found: Found,
+    dataset: Dataset,
+    exemptions: list[Exemption],
+    *,
+    now: datetime,
+    hash_key: str | None,
+    held: Mapping[str, set[Any]] | None = None,
+) -> Work:
+    """The writes that erase what ``found`` holds of one dataset.
+
+    ``held`` maps a field to values that kept rows elsewhere in the system still reference
+    (a kept invoice's account): rows holding them are kept too, or the delete would break the
+    foreign key and roll the whole system back.
+    """
+    step = found.step
+    pk = step.primary_key
+    work = Work(step.system, step.dataset, DatasetOutcome(step.dataset, dataset.erase))
+    work.outcome.found = len(found.rows)
+    kept: dict[str, tuple[str, list[Any]]] = {}
+    erasable: list[dict[str, Any]] = []
+    for row in found.rows:
+        rule = keeping(exemptions, row, now)
+        reason = rule.reason if rule else None
+        name = rule.rule if rule else None
+        if rule is None and dataset.erase == "delete" and held:
+            holder = next((f for f, vals in held.items() if row.get(f) in vals), None)
+            if holder is not None:
+                name, reason = (
+                    "referenced",
+                    f"referenced by rows kept under a retention rule ({holder})",
+                )
+        if name is None or reason is None:
+            erasable.append(row)
+            continue
+        if pk is None:
+            raise ErasureRefused(
+                f"{step.dotted}: some rows must be kept ({name}) but the dataset declares no "
+                "single primary key to tell them apart; declare one (primary_key: true)"
+            )
+        kept.setdefault(name, (reason, []))[1].append(row[pk])
+        work.kept_rows.append(row)
+    restricted_by = (
+        f"column {dataset.restriction_column}" if dataset.restriction_column else REGISTER
+    )
+    for name, (reason, keys) in kept.items():
+        work.outcome.kept.append(Kept(name, reason, len(keys), restricted_by))
+        work.kept_keys[name] = keys
+        if dataset.restriction_column and pk:
+            work.writes.append(
+                Update(step.dataset, pk, keys, set_to={dataset.restriction_column: True})
+            )
+    work.outcome.erased = len(erasable)
+    if not erasable:
+        return work
+    if dataset.erase == "delete":
+        work.writes.extend(_deletes(found, pk, erasable, whole=not kept))
+    else:
+        work.strategies = strategies_of(dataset)
+        work.outcome.fields = dict(work.strategies)
+        work.writes.extend(_updates(found, work, pk, erasable, whole=not kept, hash_key=hash_key))
+    return work
+
+
+def _deletes(
+    found: Found, pk: str | None, rows: list[dict[str, Any]], *, whole: bool
+) -> list[Write]:
+    step = found.step
+    if whole:
+        # Everything found goes: delete by the values the rows were found with, one
+        # statement per match field, rather than thousands of primary keys.
+        folds = {m.field: m.fold_case for m in step.matches}
+        return [
+            Delete(step.dataset, name, values, fold_case=folds.get(name, False))
+            for name, values in found.queried.items()
+            if values
+        ]
+    assert pk is not None
+    return [Delete(step.dataset, pk, [r[pk] for r in rows])]
+
+
+def _updates(
+    found: Found,
+    work: Work,
+    pk: str | None,
+    rows: list[dict[str, Any]],
+    *,
+    whole: bool,
+    hash_key: str | None,
+) -> list[Write]:
+    step = found.step
+    changing = {f for f, s in work.strategies.items() if s != "keep"}
+    if not changing:
+        return []
+    asked = [m for m in step.matches if found.queried.get(m.field)]
+    # When every row goes, update by the values the rows were found with (usually one
+    # statement), unless a field they were found by is itself changed by an earlier statement.
+    by_values = whole and all(m.field not in changing for m in asked)
+    if pk is None and not by_values:
+        raise ErasureRefused(
+            f"{step.dotted} is erased by updating fields, but it declares no single primary key "
+            "and a field it is found by is itself erased; declare its primary key"
+        )
+    fixed = {f: None for f in changing if work.strategies[f] == "nullify"}
+    mapped = {f: transform(work.strategies[f], key=hash_key) for f in changing if f not in fixed}
+    for name in changing:
+        fn = mapped.get(name, _nothing)
+        # A value the strategy leaves as it is (an already masked one) is not targeted.
+        work.targeted[name] = {
+            r[name] for r in rows if r.get(name) is not None and fn(r[name]) != r[name]
+        }
+    if by_values or pk is None:
+        maps = {f: {v: fn(v) for v in work.targeted[f]} for f, fn in mapped.items()}
+        return [
+            Update(step.dataset, m.field, found.queried[m.field], fixed, maps, m.fold_case)
+            for m in asked
+        ]
+    keys = [r[pk] for r in rows]
+    writes: list[Write] = [Update(step.dataset, pk, keys, set_to=fixed)] if fixed else []
+    for name, fn in mapped.items():
+        # Group rows by the slice of the map their value falls in, so each statement carries
+        # one slice and only the keys that need it (not every slice times every key).
+        olds = sorted(work.targeted[name], key=repr)
+        for start in range(0, len(olds), PAIRS):
+            part = olds[start : start + PAIRS]
+            wanted = set(part)
+            part_keys = [r[pk] for r in rows if r.get(name) in wanted]
+            mapping = {v: fn(v) for v in part}
+            writes.append(Update(step.dataset, pk, part_keys, replace={name: mapping}))
+    return writes
+
+
+def _nothing(_value: Any) -> Any:
+    return None

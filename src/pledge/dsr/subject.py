@@ -1,0 +1,83 @@
+"""One person's rows across the estate, with the systems and store opened to act on them.
+
+Rectification, restriction and objection all start the same way: hash the identities (no
+key, no start), reach Pledge's store, open every system the plan reaches (a system that is
+down stops the request before anything is written), and find the person's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from pledge.connectors import Connector, connect
+from pledge.declaration import Loaded
+from pledge.dsr import ledger
+from pledge.dsr.identity import Identity
+from pledge.dsr.locate import Found, Wanted, locate
+from pledge.dsr.plan import Plan, make_plan
+from pledge.settings import Settings
+from pledge.store.database import make_engine
+
+
+@dataclass
+class Subject:
+    """The person, as found: plan, rows per step, open systems, the store, hashed identities."""
+
+    loaded: Loaded
+    plan: Plan
+    found: dict[int, Found]
+    connectors: Mapping[str, Connector]
+    engine: Engine
+    hashed: dict[str, list[str]]
+
+
+@contextmanager
+def open_subject(
+    loaded: Loaded,
+    identities: Sequence[Identity],
+    settings: Settings,
+    connectors: Mapping[str, Connector] | None,
+    store: Engine | None,
+    wanted: Wanted = lambda _step: (),
+) -> Iterator[Subject]:
+    """Find the person's rows; close what was opened here when the block ends."""
+    hashed = ledger.hash_identities(identities, settings.hash_key)
+    plan = make_plan(loaded.declaration, identities)
+    systems = list(dict.fromkeys(s.system for s in plan.steps))
+    engine = store or make_engine(settings, loaded.folder)
+    try:
+        with opened(loaded, settings, systems, connectors) as conns:
+            found = locate(plan, conns, wanted)
+            yield Subject(loaded, plan, found, conns, engine, hashed)
+    finally:
+        if store is None:
+            engine.dispose()
+
+
+@contextmanager
+def opened(
+    loaded: Loaded,
+    settings: Settings,
+    systems: Sequence[str],
+    given: Mapping[str, Connector] | None,
+) -> Iterator[dict[str, Connector]]:
+    """Every system named, opened up front; those opened here are closed at the end."""
+    out: dict[str, Connector] = {}
+    mine: list[Connector] = []
+    try:
+        for name in systems:
+            if given is not None and name in given:
+                out[name] = given[name]
+                continue
+            system = loaded.declaration.systems[name]
+            conn = connect(name, system, environ=settings.environ, folder=loaded.folder)
+            mine.append(conn)
+            out[name] = conn
+        yield out
+    finally:
+        for conn in mine:
+            conn.close()
