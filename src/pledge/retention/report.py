@@ -23,7 +23,7 @@ def describe_step(step: Step) -> str:
         "event": f"{step.keep} have passed since {step.column}",
     }[step.counted]
     if step.phase == "archive-expiry":
-        since = f"archived rows past their archive period ({step.keep} by {step.column})"
+        since = f"archived rows are older than {step.keep} (by {step.column})"
     verb = {
         "delete": "delete the rows",
         "anonymise": f"empty {', '.join(step.fields)}",
@@ -66,6 +66,8 @@ def describe_outcome(outcome: Outcome) -> str:
     """What one rule phase did in a run."""
     step = outcome.step
     head = f"{step.rule} [{step.phase}] {step.where}"
+    if outcome.error is not None and outcome.batches == 0:
+        return f"{head}: not run: {outcome.error}"
     if outcome.error is not None:
         return (
             f"{head}: stopped after {outcome.changed} row(s) in {outcome.batches} batch(es): "
