@@ -133,3 +133,27 @@ def test_bad_input_is_refused_plainly(company: Path) -> None:
     assert code == 1 and "not both" in out
     code, out = pledge(company, "retention", "run", "--every", "soon")
     assert code == 2 and "12h, 1d, 1w" in out
+
+
+class Stop(Exception):
+    """Ends the --every loop where it would sleep."""
+
+
+def test_every_runs_then_waits_for_the_next_period(
+    company: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        raise Stop
+
+    monkeypatch.setattr("pledge.retention.cli.time.sleep", sleep)
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(company / "pledge.yaml"), "retention", "run", "--every", "12h", "--quiet"],
+        env={"PLEDGE_DATABASE_URL": f"sqlite:///{company / 'store.sqlite'}"},
+    )
+    assert isinstance(result.exception, Stop)
+    assert "run #1" in result.output and "complete" in result.output
+    assert len(waits) == 1 and 12 * 3600 - 60 < waits[0] <= 12 * 3600

@@ -24,6 +24,7 @@ from pledge.rules.retention import ARCHIVED_AT, Step
 #: Rows per transaction: big enough to amortise a round trip, small enough that locks and
 #: undo stay short and a crash repeats little.
 DEFAULT_BATCH_SIZE = 10_000
+SQLITE_MAX_BATCH = 30_000
 
 
 @dataclass
@@ -106,6 +107,9 @@ def run(
         outcome.complete = True
         return outcome
     after: tuple[Any, Any] | None = None
+    if found.dialect == "sqlite":
+        # Each key is one SQL variable, and SQLite refuses more than 32,766 in a statement.
+        batch_size = min(batch_size, SQLITE_MAX_BATCH)
     # Archived rows are stamped with the run's moment, so their archive clock is the run's.
     stamp = now or datetime.now(UTC)
     try:
