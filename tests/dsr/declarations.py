@@ -49,7 +49,12 @@ purposes:
     description: Score fraud risk
     lawful_basis: legitimate-interests
     legitimate_interest: stopping fraud
+    categories: [user.contact.phone_number]
     automated_decision_making: We block suspicious calls automatically
+  cctv:
+    description: Watch our shops on camera
+    lawful_basis: legitimate-interests
+    categories: [user.behavior]
 recipients:
   callcentre: {name: Talkwell, service: Customer support, country: IN, safeguard: uk-idta}
   printer: {name: Inkly, service: Printing bills, country: GB}

@@ -98,7 +98,7 @@ def test_report_gives_what_article_15_requires(tmp_path: Path) -> None:
         "India (outside the UK)",
         "the UK International Data Transfer Agreement",
         "Inkly",
-        "12 months after it is recorded, then deleted",  # retention (d)
+        "No fixed period is declared",  # retention (d), per dataset
         "ask us to correct information",  # rights (e)
         "ask us to delete your information",
         "https://ico.org.uk/make-a-complaint/",  # complaint to the ICO (f)
@@ -112,6 +112,9 @@ def test_report_gives_what_article_15_requires(tmp_path: Path) -> None:
     ]
     for text in expected:
         assert text in report, text
+    # A purpose that uses nothing the person has is not theirs to be told about.
+    assert "Watch our shops" not in report
+    assert "<li>network.cdr: 12 months after it is recorded, then deleted</li>" in report
 
 
 def test_a_person_with_no_data_is_told_so_plainly() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pledge import taxonomy
 from pledge.declaration.model import Contact, Declaration, Purpose
 from pledge.notice import words
 
@@ -57,8 +58,8 @@ class RecipientLine:
 @dataclass(frozen=True)
 class RetentionLine:
     category: str
-    held_in: tuple[str, ...]
-    how_long: tuple[str, ...]
+    #: ("system.dataset", how long it is kept there), one per dataset holding the category.
+    kept: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def disclose(declaration: Declaration, rows: Mapping[str, int]) -> Disclosure:
     """
     found = tuple(_found(declaration, dotted, count) for dotted, count in rows.items())
     held = {f.dotted for f in found if f.rows}
-    purposes = [p for p in declaration.purposes.values() if _concerns(p, held)]
+    keys = _keys(declaration, held)
+    purposes = [p for p in declaration.purposes.values() if _concerns(p, held, keys)]
     recipient_names = dict.fromkeys(r for p in purposes for r in p.recipients)
     return Disclosure(
         controller=declaration.controller.name,
@@ -103,7 +105,7 @@ def disclose(declaration: Declaration, rows: Mapping[str, int]) -> Disclosure:
         purposes=tuple(
             _purpose(name, p) for name, p in declaration.purposes.items() if p in purposes
         ),
-        categories=tuple(words.categories(_keys(declaration, held))),
+        categories=tuple(words.categories(keys)),
         recipients=tuple(
             _recipient(declaration, name)
             for name in recipient_names
@@ -137,11 +139,13 @@ def _found(declaration: Declaration, dotted: str, count: int) -> Found:
     return Found(dotted, dataset.description, count, tuple(words.categories(keys)))
 
 
-def _concerns(purpose: Purpose, held: set[str]) -> bool:
-    # A purpose that names no datasets cannot be ruled out, so it is told whenever data is held.
+def _concerns(purpose: Purpose, held: set[str], keys: list[str]) -> bool:
     if not held:
         return False
-    return not purpose.datasets or bool(held.intersection(purpose.datasets))
+    if purpose.datasets:
+        return bool(held.intersection(purpose.datasets))
+    # No datasets named: the purpose concerns the person if it uses a kind of data they have.
+    return any(taxonomy.covers(general, key) for general in purpose.categories for key in keys)
 
 
 def _keys(declaration: Declaration, held: set[str]) -> list[str]:
@@ -195,18 +199,17 @@ def _retention(
                 text += f" ({rule.legal_reference})"
             periods.setdefault(rule.dataset, []).append(text)
     criteria = [p.retention_criteria for p in purposes if p.retention_criteria]
-    fallback = criteria or ["No fixed period is declared; ask us and we will explain."]
-    lines: dict[str, tuple[list[str], list[str]]] = {}
+    fallback = "; ".join(criteria) or "No fixed period is declared; ask us and we will explain."
+    lines: dict[str, list[tuple[str, str]]] = {}
     for dotted in sorted(held):
         located = declaration.dataset(dotted)
         if located is None:
             continue
+        how_long = "; ".join(periods.get(dotted, [])) or fallback
         keys = [c for f in located[2].fields.values() for c in f.categories]
         for name in words.categories(keys):
-            where, how = lines.setdefault(name, ([], []))
-            where.append(dotted)
-            how.extend(t for t in periods.get(dotted, fallback) if t not in how)
-    return tuple(RetentionLine(name, tuple(w), tuple(h)) for name, (w, h) in lines.items())
+            lines.setdefault(name, []).append((dotted, how_long))
+    return tuple(RetentionLine(name, tuple(kept)) for name, kept in lines.items())
 
 
 def _contact(contact: Contact | None) -> str | None:

@@ -141,8 +141,8 @@ def _about(d: Disclosure) -> list[str]:
     out += (
         _table(
             "Retention by kind of information",
-            ["Information", "Where", "How long"],
-            [[r.category, ", ".join(r.held_in), " ".join(r.how_long)] for r in d.retention],
+            ["Information", "Where it is held, and for how long"],
+            [[r.category, [f"{where}: {how}" for where, how in r.kept]] for r in d.retention],
         )
         if d.retention
         else ["<p>We hold nothing about you, so we keep nothing.</p>"]
@@ -183,9 +183,16 @@ def _table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) 
     out.append("</tr></thead>")
     out.append("<tbody>")
     for row in rows:
-        out.append("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>")
+        out.append("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>")
     out += ["</tbody>", "</table>"]
     return out
+
+
+def _cell(value: Any) -> str:
+    # A list in a cell reads better as a list than as one run-on sentence.
+    if isinstance(value, list):
+        return _list(value)
+    return _e(value)
 
 
 def _list(items: Iterable[str]) -> str:
