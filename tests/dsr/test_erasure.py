@@ -14,6 +14,7 @@ from pledge.declaration import load_text
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, ErasureResult, erase
 from pledge.dsr.identity import parse
 from pledge.dsr.strategies import StrategyError, hashed
+from pledge.retention.holds import place
 from pledge.store import AuditEvent, make_engine
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from tests.dsr.erasure_estate import NOW, YAML, Estate, estate, owned_by
@@ -166,3 +167,35 @@ def test_deleting_rows_that_updated_rows_still_point_at_is_refused(estate: Estat
     with pytest.raises(ErasureRefused, match=r"crm\.customer is erased by deleting rows, but"):
         erase(load_text(text), parse([("email", estate.people[0].email)]), settings=estate.settings)
     assert estate.rows() == before
+
+
+def test_a_legal_hold_keeps_the_persons_rows(estate: Estate) -> None:
+    ann, bob = estate.people[:2]
+    engine = make_engine(estate.settings)
+    # Held by account number: the erasure is asked by email and finds the account itself.
+    place(
+        engine,
+        reason="Claim 42 in the County Court",
+        set_by="legal@northwold.example",
+        identity="account_number",
+        value=ann.account,
+    )
+    place(engine, reason="Ofcom inquiry", set_by="dpo", dataset="crm.address")
+    engine.dispose()
+    before = estate.rows()
+    result = _erase(estate, ann.email)
+    after = estate.rows()
+    for table in ("customer", "call"):  # kept and restricted: only the flag changed
+        flags = {k: r[-1] for k, r in after[table].items() if owned_by(ann, table, k)}
+        assert all(flags.values())
+        after[table] = {k: (*r[:-1], before[table][k][-1]) for k, r in after[table].items()}
+    assert after == before  # nothing of Ann's went
+    kept = {(d.dataset, k.rule) for s in result.systems for d in s.datasets for k in d.kept}
+    assert ("customer", "hold #1") in kept and ("invoice", "hold #1") in kept
+    assert "Claim 42 in the County Court" in result.text()
+    bob_result = _erase(estate, bob.email)  # a dataset hold keeps only that dataset
+    reasons = {
+        d.dataset: [k.reason for k in d.kept] for s in bob_result.systems for d in s.datasets
+    }
+    assert reasons["address"] == ["legal hold set by dpo: Ofcom inquiry"]
+    assert bob.id * 1000 in estate.rows()["address"]

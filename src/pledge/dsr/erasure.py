@@ -22,13 +22,14 @@ from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
 from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult, Remaining, SystemOutcome
-from pledge.dsr.erasure_plan import columns, plan_works, system_order
+from pledge.dsr.erasure_plan import columns, legal_holds, plan_works, system_order
 from pledge.dsr.erasure_work import ErasureRefused, Work
 from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, locate
 from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.restrict import register_rows
 from pledge.dsr.subject import opened
+from pledge.retention.holds import in_force
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry
@@ -72,10 +73,10 @@ def erase(
         _check_store(engine)
         with opened(loaded, settings, wanted, connectors) as conns:
             found = locate(plan, conns, lambda step: columns(declaration, step))
-            hashed = ledger.hash_identities(
-                ledger.discovered(declaration, identities, found), settings.hash_key
-            )
-            works = plan_works(declaration, plan, found, now, settings.hash_key)
+            everyone = ledger.discovered(declaration, identities, found)
+            hashed = ledger.hash_identities(everyone, settings.hash_key)
+            holds = legal_holds(in_force(engine, now), everyone)
+            works = plan_works(declaration, plan, found, now, settings.hash_key, holds)
             result = ErasureResult(str(uuid.uuid4()), now, request_id)
             for system in wanted:
                 outcome = _run_system(system, plan, works, conns[system])

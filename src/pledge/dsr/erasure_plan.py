@@ -9,16 +9,18 @@ erasure is refused before the first write, naming both datasets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from pledge.declaration.model import Dataset, Declaration
 from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
 from pledge.dsr.graph import target
+from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found
 from pledge.dsr.plan import Plan, Step
 from pledge.rules.exemptions import exemptions_for
+from pledge.rules.retention import Hold
 
 
 def system_order(declaration: Declaration, plan: Plan) -> list[str]:
@@ -57,9 +59,19 @@ def columns(declaration: Declaration, step: Step) -> list[str]:
 
 
 def plan_works(
-    declaration: Declaration, plan: Plan, found: Mapping[int, Found], now: datetime, key: str | None
+    declaration: Declaration,
+    plan: Plan,
+    found: Mapping[int, Found],
+    now: datetime,
+    key: str | None,
+    holds: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[int, Work]:
-    """Every dataset's writes, decided before any system is touched."""
+    """Every dataset's writes, decided before any system is touched.
+
+    ``holds`` maps "system.dataset" (or "*" for the whole person) to a legal hold's name and
+    reason: those rows are kept whatever their age.
+    """
+    holds = holds or {}
     works: dict[int, Work] = {}
     held: dict[str, dict[str, set[Any]]] = {}
     staying: dict[str, dict[str, dict[Any, str]]] = {}
@@ -68,7 +80,13 @@ def plan_works(
         dataset = declaration.systems[step.system].datasets[step.dataset]
         rules = exemptions_for(declaration, step.system, step.dataset)
         work = plan_dataset(
-            found[number], dataset, rules, now=now, hash_key=key, held=held.get(step.dotted)
+            found[number],
+            dataset,
+            rules,
+            now=now,
+            hash_key=key,
+            held=held.get(step.dotted),
+            hold=holds.get(step.dotted) or holds.get("*"),
         )
         works[number] = work
         if dataset.erase == "delete":
@@ -117,3 +135,22 @@ def _refuse_orphans(
                     f"would break those references. Erase {child} by delete, or "
                     f"{step.dotted} by update; nothing was changed"
                 )
+
+
+def legal_holds(
+    holds: Iterable[Hold], identities: Iterable[Identity]
+) -> dict[str, tuple[str, str]]:
+    """The legal holds (Art. 17(3)(e), legal claims) that apply to this erasure.
+
+    A dataset hold keeps that dataset; a hold on any identity the person was given or found
+    by keeps all of the person's rows ("*").
+    """
+    forms = {(i.kind, form) for i in identities for form in i.forms}
+    out: dict[str, tuple[str, str]] = {}
+    for hold in holds:
+        reason = f"legal hold set by {hold.set_by}: {hold.reason}"
+        if hold.identity is None and hold.dataset is not None:
+            out.setdefault(hold.dataset, (f"hold #{hold.id}", reason))
+        elif any((hold.identity, f) in forms for f in (hold.forms or (hold.value,))):
+            out.setdefault("*", (f"hold #{hold.id}", reason))
+    return out

@@ -63,8 +63,11 @@ def plan_dataset(
     now: datetime,
     hash_key: str | None,
     held: Mapping[str, set[Any]] | None = None,
+    hold: tuple[str, str] | None = None,
 ) -> Work:
     """The writes that erase what ``found`` holds of one dataset.
+
+    ``hold`` is a legal hold (name, reason) on the dataset or the person: every row is kept.
 
     ``held`` maps a field to values that kept rows elsewhere in the system still reference
     (a kept invoice's account): rows holding them are kept too, or the delete would break the
@@ -80,6 +83,8 @@ def plan_dataset(
         rule = keeping(exemptions, row, now)
         reason = rule.reason if rule else None
         name = rule.rule if rule else None
+        if hold is not None:
+            name, reason = hold
         if rule is None and dataset.erase == "delete" and held:
             holder = next((f for f, vals in held.items() if row.get(f) in vals), None)
             if holder is not None:
