@@ -110,3 +110,11 @@ def test_fingerprint_changes_with_meaning_not_layout() -> None:
     )
     assert fingerprint(one) == fingerprint(two)
     assert fingerprint(one) != fingerprint(three)
+
+
+def test_line_break_characters_survive_the_round_trip() -> None:
+    # Found by hypothesis: NEL (\x85) in single quotes read back as a space.
+    declaration = Declaration(
+        controller=Controller(name="a\x85b\u2028c\rd\ne\u2029f", address="1 Road")
+    )
+    assert load_text(dump(declaration)).declaration == declaration
