@@ -96,7 +96,7 @@ def plan_works(
         for rows, into in ((work.kept_rows, held), (updated, None)):
             if into is None and dataset.erase != "update":
                 continue
-            for parent, column, value in _references(step, dataset, rows):
+            for parent, column, value in _references(declaration, step, dataset, rows):
                 if into is not None:
                     into.setdefault(parent, {}).setdefault(column, set()).add(value)
                 else:
@@ -105,18 +105,26 @@ def plan_works(
 
 
 def _references(
-    step: Step, dataset: Dataset, rows: list[dict[str, Any]]
-) -> list[tuple[str, str, Any]]:
-    """(parent dataset, parent column, value) for each same-system reference in ``rows``."""
-    out: list[tuple[str, str, Any]] = []
-    for row in rows:
-        for name, spec in dataset.fields.items():
-            if spec.references is None or row.get(name) is None:
-                continue
-            parent, column = target(spec.references, step.system)
-            if parent.split(".")[0] == step.system:
-                out.append((parent, column, row[name]))
-    return out
+    declaration: Declaration, step: Step, dataset: Dataset, rows: list[dict[str, Any]]
+) -> set[tuple[str, str, Any]]:
+    """(parent, parent column, value) for each reference in ``rows`` to a dataset of the same
+    system that is erased by deleting rows: the only parents a staying row can hold back."""
+    links: list[tuple[str, str, str]] = []
+    for name, spec in dataset.fields.items():
+        if spec.references is None:
+            continue
+        parent, column = target(spec.references, step.system)
+        system, _, parent_name = parent.partition(".")
+        if system == step.system and declaration.systems[system].datasets[parent_name].erase == (
+            "delete"
+        ):
+            links.append((name, parent, column))
+    return {
+        (parent, column, value)
+        for name, parent, column in links
+        for value in {row.get(name) for row in rows}
+        if value is not None
+    }
 
 
 def _refuse_orphans(

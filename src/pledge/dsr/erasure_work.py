@@ -168,9 +168,8 @@ def _updates(
     for name in changing:
         fn = mapped.get(name, _nothing)
         # A value the strategy leaves as it is (an already masked one) is not targeted.
-        work.targeted[name] = {
-            r[name] for r in rows if r.get(name) is not None and fn(r[name]) != r[name]
-        }
+        present = {r.get(name) for r in rows} - {None}
+        work.targeted[name] = {v for v in present if fn(v) != v}
     if by_values or pk is None:
         maps = {f: {v: fn(v) for v in work.targeted[f]} for f, fn in mapped.items()}
         return [

@@ -28,9 +28,9 @@ class Found:
     def add(self, rows: Iterable[Row]) -> int:
         """Keep rows not seen before (a row may match on two fields); how many were new."""
         new = 0
+        pk = self.step.primary_key
         for row in rows:
-            pk = self.step.primary_key
-            identity = (row.get(pk),) if pk and pk in row else tuple(sorted(row.items(), key=str))
+            identity = (row[pk],) if pk and pk in row else tuple(sorted(row.items(), key=str))
             if identity not in self._seen:
                 self._seen.add(identity)
                 self.rows.append(row)
@@ -42,6 +42,8 @@ class Found:
         return list(dict.fromkeys(r[column] for r in self.rows if r.get(column) is not None))
 
 
+#: Rows per fetch: one person's rows are all kept anyway, so fewer round trips cost nothing.
+READ_BATCH = 10_000
 #: Columns a caller wants read for each step, beyond keys and match fields.
 Wanted = Callable[[Step], Iterable[str]]
 
@@ -81,7 +83,7 @@ def locate(
                 query = Select(
                     step.dataset, match.field, new, columns[step.number], match.fold_case
                 )
-                for batch in connector.read(query):
+                for batch in connector.read(query, batch_size=READ_BATCH):
                     if here.add(batch):
                         progress = True
     return found
