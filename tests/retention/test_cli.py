@@ -157,3 +157,28 @@ def test_every_runs_then_waits_for_the_next_period(
     assert isinstance(result.exception, Stop)
     assert "run #1" in result.output and "complete" in result.output
     assert len(waits) == 1 and 12 * 3600 - 60 < waits[0] <= 12 * 3600
+
+
+def test_subject_holds_match_however_the_value_is_written(company: Path) -> None:
+    # Stored as +447700900074 and A38@Example.com; given as people write them.
+    for subject in ("phone=07700 900074", "email=A38@Example.COM"):
+        code, out = pledge(
+            company, "retention", "hold", "add", "--subject", subject,
+            "--reason", "complaint to the ombudsman", "--by", "dpo@test.example",
+        )  # fmt: skip
+        assert code == 0, out
+    code, out = pledge(company, "retention", "hold", "list")
+    assert "phone=+447700900074" in out and "email=a38@example.com" in out
+    pledge(company, "retention", "run", "--quiet")
+    engine = sa.create_engine(f"sqlite:///{company / 'company.sqlite'}")
+    with engine.connect() as connection:
+        calls = set(connection.execute(sa.select(world.cdr.c.id)).scalars())
+        applicants = set(connection.execute(sa.select(world.applicant.c.id)).scalars())
+    engine.dispose()
+    assert 74 in calls and 75 not in calls
+    assert 38 in applicants and 37 not in applicants
+    code, out = pledge(
+        company, "retention", "hold", "add", "--subject", "phone=12",
+        "--reason", "x", "--by", "me",
+    )  # fmt: skip
+    assert code == 1 and "not a phone number" in out

@@ -42,7 +42,8 @@ def _archived(folder: Path, declaration: Declaration, email: str | None = None) 
         if not (folder / "archive/applicants/applicant.parquet").exists():
             return set()
         values = [email] if email else [f"a{i}@example.com" for i in range(world.APPLICANTS)]
-        rows = [r for batch in vault.read(Select("applicant", "email", values)) for r in batch]
+        query = Select("applicant", "email", values, fold_case=True)
+        rows = [r for batch in vault.read(query) for r in batch]
     finally:
         vault.close()
     return {int(row["id"]) for row in rows}

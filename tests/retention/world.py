@@ -64,7 +64,7 @@ systems:
         fields:
           id: {{primary_key: true}}
           customer_id: {{identity: customer_id}}
-          caller: {{categories: [telecom.call_detail_record]}}
+          caller: {{identity: phone, categories: [telecom.call_detail_record]}}
           started_at: {{categories: [telecom.call_detail_record]}}
       applicant:
         fields:
@@ -132,7 +132,8 @@ def build(engine: sa.Engine) -> None:
             [
                 {
                     "id": i,
-                    "email": f"a{i}@example.com",
+                    # Applicant 38 typed their email with capitals, as people do.
+                    "email": "A38@Example.com" if i == 38 else f"a{i}@example.com",
                     "name": f"Applicant {i}",
                     "last_activity_at": naive - timedelta(days=20 * i),
                 }

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from pledge.dsr.identity import IdentityInvalid, normalise, stored_forms
 from pledge.rules.retention import Hold
 from pledge.store import audit, session_factory
 from pledge.store.retention_tables import RetentionHoldRow
@@ -38,6 +40,12 @@ def place(
         raise HoldError("a subject hold needs a value: --subject customer_id=1042")
     if not reason.strip():
         raise HoldError("a hold needs a reason (--reason 'billing dispute #88')")
+    if identity is not None and value:
+        # Stored normalised (an email lower-cased, a phone in E.164), matched in every form.
+        try:
+            value = normalise(identity, value)
+        except IdentityInvalid as exc:
+            raise HoldError(str(exc)) from None
     row = RetentionHoldRow(
         dataset=dataset,
         identity=identity,
@@ -103,7 +111,17 @@ def _hold(row: RetentionHoldRow) -> Hold:
         identity=row.identity,
         value=row.value,
         expires_at=row.expires_at,
+        forms=_forms(row.identity, row.value),
     )
+
+
+def _forms(identity: str | None, value: str | None) -> tuple[str, ...]:
+    if identity is None or value is None:
+        return ()
+    try:
+        return tuple(stored_forms(identity, value))
+    except phonenumbers.NumberParseException:  # stored before normalisation: as written
+        return (value,)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -131,9 +131,12 @@ class ParquetArchive:
         expired = f"{_quote(step.column)} < TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
         free = ["TRUE"]
         for held in step.held:
-            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in held.values)
+            values = {v.lower() for v in held.values} if held.fold_case else set(held.values)
+            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
             column = _quote(held.column)
-            free.append(f"({column} IS NULL OR CAST({column} AS VARCHAR) NOT IN ({listed}))")
+            text = f"CAST({column} AS VARCHAR)"
+            text = f"lower({text})" if held.fold_case else text
+            free.append(f"({column} IS NULL OR {text} NOT IN ({listed}))")
         return expired, " AND ".join(free)
 
     def _scratch(self) -> duckdb.DuckDBPyConnection:

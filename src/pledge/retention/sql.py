@@ -124,6 +124,11 @@ def not_held(step: Step, target: Target) -> ColumnElement[bool]:
     tests = []
     for held in step.held:
         column = target.table.c[held.column]
+        if held.fold_case:
+            lowered = sa.func.lower(column)
+            folded = sorted({value.lower() for value in held.values})
+            tests.append(sa.or_(column.is_(None), lowered.not_in(folded)))
+            continue
         values = [_as_column_value(value, column) for value in held.values]
         tests.append(sa.or_(column.is_(None), column.not_in(values)))
     return sa.and_(sa.true(), *tests)

@@ -47,6 +47,9 @@ class Hold:
     identity: str | None = None
     value: str | None = None
     expires_at: datetime | None = None
+    #: Every spelling a database may hold the value in (a phone number nationally, say);
+    #: empty means the value as given.
+    forms: tuple[str, ...] = ()
 
     def active(self, now: datetime) -> bool:
         """Whether the hold still applies at ``now`` (no expiry means until released)."""
@@ -64,6 +67,8 @@ class HeldSubjects:
 
     column: str
     values: tuple[str, ...]
+    #: Emails are kept as people typed them: compare case-insensitively.
+    fold_case: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,7 @@ def _held(step: Step, declaration: Declaration, holds: tuple[Hold, ...], on: str
     on_dataset = tuple(h for h in holds if h.identity is None and h.dataset == step.where)
     subject = tuple(h for h in holds if h.identity is not None)
     by_column: dict[str, list[str]] = {}
+    folded: set[str] = set()
     unplaced: list[Hold] = []
     for hold in subject:
         assert hold.identity is not None and hold.value is not None
@@ -243,8 +249,12 @@ def _held(step: Step, declaration: Declaration, holds: tuple[Hold, ...], on: str
         if not columns:
             unplaced.append(hold)
         for column_name in columns:
-            by_column.setdefault(column_name, []).append(hold.value)
-    held = tuple(HeldSubjects(c, tuple(sorted(set(v)))) for c, v in sorted(by_column.items()))
+            by_column.setdefault(column_name, []).extend(hold.forms or (hold.value,))
+            if hold.identity == "email":
+                folded.add(column_name)
+    held = tuple(
+        HeldSubjects(c, tuple(sorted(set(v))), c in folded) for c, v in sorted(by_column.items())
+    )
     return replace(
         step,
         dataset_holds=on_dataset,
