@@ -13,6 +13,7 @@ until nothing new turns up; the read pass then reads each dataset once with the 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -74,11 +75,12 @@ def read_subject(
     batch_size: int = BATCH,
 ) -> dict[str, int]:
     """Stream the person's rows of every step to ``write``; rows found per dataset."""
-    fixed = _locate(plan, systems, batch_size) if plan.loops else None
+    needed = _needed(plan)
+    fixed = _locate(plan, systems, needed, batch_size) if plan.loops else None
     found: Values = defaultdict(set)
     counts: dict[str, int] = {}
     for step in plan.steps:
-        wanted = step.columns_needed(plan)
+        wanted = needed[step.number]
         values = fixed if fixed is not None else _values_for(plan, step, found)
         batches = _rows(systems[step.system], step, values, wanted, found, batch_size)
         try:
@@ -105,8 +107,16 @@ def _source_values(plan: Plan, source: Source, found: Values) -> set[Any]:
     assert source.step is not None and source.column is not None  # set for every link
     raw = found.get((source.step, source.column), set())
     if source.via == "same-identity" and source.identity is not None:
-        return set(lenient(source.identity, raw))
+        kind = source.identity
+        return {form for value in raw for form in _stored_forms(kind, value)}
     return set(raw)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stored_forms(kind: str, value: Any) -> tuple[str, ...]:
+    # Loops re-derive the same identities on every pass; parsing a phone number is the most
+    # expensive thing a pass does, so each value is parsed once.
+    return tuple(lenient(kind, [value]))
 
 
 def _rows(
@@ -146,7 +156,14 @@ def _first_time(seen: set[Any], step: Step, row: Row) -> bool:
     return True
 
 
-def _locate(plan: Plan, systems: Mapping[str, Connector], batch_size: int) -> Values:
+def _needed(plan: Plan) -> dict[int, set[str]]:
+    # Step.columns_needed walks the whole plan; asked once per step here, not once per read.
+    return {step.number: step.columns_needed(plan) for step in plan.steps}
+
+
+def _locate(
+    plan: Plan, systems: Mapping[str, Connector], needed: dict[int, set[str]], batch_size: int
+) -> Values:
     """Resolve loops: the final values for every (step, field), reading key columns only.
 
     Each (step, field, value) is queried once; steps are re-run for new values until none
@@ -158,7 +175,7 @@ def _locate(plan: Plan, systems: Mapping[str, Connector], batch_size: int) -> Va
     while changed:
         changed = False
         for step in plan.steps:
-            wanted = step.columns_needed(plan)
+            wanted = needed[step.number]
             for match in step.matches:
                 key = (step.number, match.field)
                 values: set[Any] = set()
