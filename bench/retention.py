@@ -1,10 +1,10 @@
 """Retention sweep speed: Pledge's batched sweep beside a one-row-at-a-time delete.
 
-Makes its own PostgreSQL database (dropped at the end), fills a call-record table with
-``--rows`` rows spread over 16 months so a quarter are older than the 12-month rule, deletes a
-sample of the expired rows one statement and one commit per row (the simple way, measured on
-the sample and extrapolated to all expired rows), then sweeps the rest with
-``pledge.retention.service.run`` and prints one table.
+Makes its own PostgreSQL (or ``--engine mariadb``) database, dropped at the end, fills a
+call-record table with ``--rows`` rows spread over 16 months so a quarter are older than the
+12-month rule, deletes a sample of the expired rows one statement and one commit per row (the
+simple way, measured on the sample and extrapolated to all expired rows), then sweeps the rest
+with ``pledge.retention.service.run`` and prints one table.
 
     .venv/bin/python bench/retention.py --rows 20000000
 """
@@ -16,6 +16,7 @@ import resource
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from pledge.declaration import load_text
 from pledge.retention import service
 from pledge.retention.systems import Systems
 
-ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DECLARATION = """
 controller: {{name: Bench Telecom Ltd, address: 1 Quay Street Hull}}
 systems:
@@ -44,7 +44,7 @@ retention:
   cdr-12-months: {{dataset: network.call_record, keep: 12 months, from: started_at,
                    then: delete, basis: legal-obligation}}
 """
-FILL = """
+POSTGRES_FILL = """
 INSERT INTO call_record (id, customer_id, caller, callee, started_at, duration_s)
 SELECT i, (i * 7919) % 500000,
        '+4477' || lpad(((i * 31) % 100000000)::text, 8, '0'),
@@ -53,6 +53,52 @@ SELECT i, (i * 7919) % 500000,
        (i % 3600)
 FROM generate_series(1::bigint, :rows) AS i
 """
+# MariaDB's SEQUENCE engine stands in for generate_series; 16 months taken as 487 days.
+MARIADB_FILL = """
+INSERT INTO call_record (id, customer_id, caller, callee, started_at, duration_s)
+SELECT seq, (seq * 7919) % 500000,
+       concat('+4477', lpad((seq * 31) % 100000000, 8, '0')),
+       concat('+4420', lpad((seq * 17) % 100000000, 8, '0')),
+       :now - INTERVAL 487 DAY + INTERVAL (487 * 86400 * seq DIV :rows) SECOND,
+       seq % 3600
+FROM seq_1_to_{rows}
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    """How the bench talks to one kind of server."""
+
+    admin: str
+    create: str
+    drop: str
+    table: str
+    fill: str
+    analyse: str
+
+
+SERVERS = {
+    "postgres": Server(
+        admin="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        create='CREATE DATABASE "{name}"',
+        drop='DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        table="CREATE TABLE call_record (id bigint PRIMARY KEY, customer_id integer NOT NULL, "
+        "caller text NOT NULL, callee text NOT NULL, started_at timestamp NOT NULL, "
+        "duration_s integer NOT NULL)",
+        fill=POSTGRES_FILL,
+        analyse="VACUUM ANALYZE call_record",
+    ),
+    "mariadb": Server(
+        admin="mysql+pymysql://root@127.0.0.1:3306/",
+        create="CREATE DATABASE `{name}`",
+        drop="DROP DATABASE IF EXISTS `{name}`",
+        table="CREATE TABLE call_record (id bigint PRIMARY KEY, customer_id integer NOT NULL, "
+        "caller varchar(20) NOT NULL, callee varchar(20) NOT NULL, started_at datetime NOT "
+        "NULL, duration_s integer NOT NULL)",
+        fill=MARIADB_FILL,
+        analyse="ANALYZE TABLE call_record",
+    ),
+}
 
 
 def rss_mib() -> float:
@@ -60,23 +106,18 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup(url: str, rows: int, now: datetime) -> float:
+def setup(server: Server, url: str, rows: int, now: datetime) -> float:
     engine = sa.create_engine(url)
     started = time.perf_counter()
     with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "CREATE TABLE call_record (id bigint PRIMARY KEY, customer_id integer NOT NULL, "
-                "caller text NOT NULL, callee text NOT NULL, started_at timestamp NOT NULL, "
-                "duration_s integer NOT NULL)"
-            )
-        )
-        connection.execute(sa.text(FILL), {"now": now.replace(tzinfo=None), "rows": rows})
+        connection.execute(sa.text(server.table))
+        fill = server.fill.replace("{rows}", str(rows))
+        connection.execute(sa.text(fill), {"now": now.replace(tzinfo=None), "rows": rows})
         connection.execute(
             sa.text("CREATE INDEX ix_call_record_started_at ON call_record (started_at)")
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("VACUUM ANALYZE call_record"))
+        connection.execute(sa.text(server.analyse))
     engine.dispose()
     return time.perf_counter() - started
 
@@ -119,16 +160,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--sample", type=int, default=5_000, help="rows for the slow way")
     parser.add_argument("--batch-size", type=int, default=10_000)
-    parser.add_argument("--admin-url", default=ADMIN)
+    parser.add_argument("--engine", choices=sorted(SERVERS), default="postgres")
+    parser.add_argument("--admin-url", help="server URL with rights to create a database")
     args = parser.parse_args()
+    server = SERVERS[args.engine]
     name = f"pledge_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(args.admin_url or server.admin, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
+        connection.execute(sa.text(server.create.format(name=name)))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
     now = datetime.now(UTC)
     try:
-        fill_s = setup(url, args.rows, now)
+        fill_s = setup(server, url, args.rows, now)
         declaration = load_text(DECLARATION.format(url=url)).declaration
         with tempfile.TemporaryDirectory() as folder:
             systems = Systems(declaration, environ={}, folder=Path(folder))
@@ -146,6 +189,7 @@ def main() -> None:
         assert outcome.complete and outcome.changed == left, outcome
         assert expired_count(url, step.step.cutoff) == 0
         slow_s = per_row * expired
+        print(f"engine                   {args.engine:>14}")
         print(f"rows in table            {args.rows:>14,}   (filled in {fill_s:.0f} s)")
         print(f"expired (12 months)      {expired:>14,}")
         print(f"batch size               {args.batch_size:>14,}")
@@ -164,7 +208,7 @@ def main() -> None:
         )
     finally:
         with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(sa.text(server.drop.format(name=name)))
         admin.dispose()
 
 
