@@ -1,0 +1,286 @@
+"""Access speed: one subject's access request on the Northwold demo estate (about 100 call
+records per customer: ``--customers 100000`` gives about 10 million).
+
+In one run, for the same ``--subjects`` customers (found by email), each measured
+``--repeat`` times, median reported:
+
+- Pledge end to end: ``pledge.dsr.respond.answer`` on a stored request (plan, every system
+  opened, set-based batched reads streamed into the zip with data.json, the CSVs and
+  report.html, the request moved to complete in Pledge's SQLite store);
+- Pledge's reads alone: ``read_subject`` into a writer that only counts rows;
+- the simple way, on the same plan: one connection per dataset, one ``SELECT * ... WHERE
+  field = ?`` per value (no IN-list), every row held in memory, then one ``json.dump`` and the
+  CSVs written at the end.
+
+The estate is generated once into ``--folder`` (reused when it is already there with the same
+size) on SQLite, or on PostgreSQL with ``--target postgres=URL``. Emails are matched without
+regard to case (``lower(field) IN (...)``), which a plain index on the column cannot serve, so
+the bench measures twice: on the estate as generated, then after adding an index on
+``lower(field)`` for every declared email field, as a production estate should have.
+
+    .venv/bin/python bench/access.py --customers 100000 --subjects 5 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import statistics
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from pledge.connectors import Row, Select, connect
+from pledge.declaration import Loaded, load_file
+from pledge.demo.estate import ENV, Targets, generate, read_marker
+from pledge.demo.rows import Plan as EstatePlan
+from pledge.dsr import request_store as requests
+from pledge.dsr.access import open_systems, read_subject
+from pledge.dsr.identity import lenient, parse
+from pledge.dsr.package import plain
+from pledge.dsr.plan import Plan, Source, make_plan
+from pledge.dsr.respond import answer
+from pledge.settings import Settings
+from pledge.store import make_engine, upgrade
+
+AS_OF = date(2026, 11, 1)
+
+
+def estate(folder: Path, customers: int, target: str | None) -> tuple[Loaded, Settings, float]:
+    """The demo estate in ``folder``, generated unless already there; seconds spent making it."""
+    targets = Targets(postgres=target.split("=", 1)[1]) if target else Targets()
+    started = time.perf_counter()
+    marker = read_marker(folder)
+    if marker is None or marker.get("customers") != customers:
+        generate(
+            EstatePlan(seed=1, customers=customers, as_of=AS_OF),
+            folder,
+            targets=targets,
+            force=True,
+        )
+    made = time.perf_counter() - started
+    environ = {ENV["postgres"]: targets.url("postgres")} if target else {}
+    return load_file(folder / "pledge.yaml"), Settings(environ=environ), made
+
+
+def subjects(loaded: Loaded, settings: Settings, count: int) -> list[str]:
+    """Emails of ``count`` customers spread over the table."""
+    with _database(loaded, settings, "crm") as db:
+        found = [
+            str(e)
+            for e in db.execute(sa.text("SELECT email FROM customer ORDER BY id")).scalars()
+            if e
+        ]
+    step = max(1, len(found) // count)
+    return found[::step][:count]
+
+
+@contextmanager
+def _database(loaded: Loaded, settings: Settings, system: str) -> Iterator[sa.Connection]:
+    """A direct connection to one of the estate's systems, for setting the bench up."""
+    connection = loaded.declaration.systems[system].connection
+    url = (
+        settings.environ[connection.removeprefix("env:")]
+        if connection.startswith("env:")
+        else f"sqlite:///{loaded.folder / connection.removeprefix('sqlite:///')}"
+    )
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as db:
+            yield db
+    finally:
+        engine.dispose()
+
+
+def pledge_end_to_end(loaded: Loaded, settings: Settings, email: str, out: Path) -> float:
+    store = Settings(database_url=f"sqlite:///{out / 'store.sqlite'}", environ=settings.environ)
+    upgrade(store)
+    engine = make_engine(store)
+    try:
+        view = requests.open_request(
+            engine,
+            kind="access",
+            identities={"email": [email]},
+            rights=loaded.declaration.rights.model_copy(update={"verification": {}}),
+            received_on=AS_OF,
+            actor="bench",
+        )
+        started = time.perf_counter()
+        answer(
+            engine,
+            view.id,
+            loaded=loaded,
+            settings=store,
+            out=out,
+            actor="bench",
+            now=datetime.now(UTC),
+        )
+        return time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
+def pledge_reads(loaded: Loaded, settings: Settings, email: str) -> tuple[float, int]:
+    plan = make_plan(loaded.declaration, parse([("email", email)]))
+    started = time.perf_counter()
+    with open_systems(
+        loaded.declaration, plan, environ=settings.environ, folder=loaded.folder
+    ) as systems:
+        counts = read_subject(plan, systems, _count)
+    return time.perf_counter() - started, sum(counts.values())
+
+
+def _count(_dotted: str, batches: Iterable[list[Row]]) -> int:
+    return sum(len(batch) for batch in batches)
+
+
+def simple_way(loaded: Loaded, settings: Settings, email: str, out: Path) -> tuple[float, int]:
+    """The same plan, the simple way: a query per value, everything in memory, written last."""
+    plan = make_plan(loaded.declaration, parse([("email", email)]))
+    started = time.perf_counter()
+    rows = _simple_rows(loaded, settings, plan)
+    with zipfile.ZipFile(out / "simple.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(rows, default=plain))
+        for dotted, found in rows.items():
+            if found:
+                text = io.StringIO()
+                writer = csv.DictWriter(text, fieldnames=list(found[0]))
+                writer.writeheader()
+                writer.writerows(found)
+                archive.writestr(f"{dotted}.csv", text.getvalue())
+    return time.perf_counter() - started, sum(len(r) for r in rows.values())
+
+
+def _simple_rows(loaded: Loaded, settings: Settings, plan: Plan) -> dict[str, list[Row]]:
+    found: dict[int, list[Row]] = {}
+    rounds = 2 if plan.loops else 1  # enough for the demo's loops to settle
+    for _ in range(rounds):
+        for step in plan.steps:
+            system = loaded.declaration.systems[step.system]
+            connector = connect(step.system, system, environ=settings.environ, folder=loaded.folder)
+            seen: dict[Any, Row] = {}
+            try:
+                for match in step.matches:
+                    values = {v for s in match.sources for v in _values(plan, s, found)}
+                    for value in values:
+                        query = _one(step.dataset, match.field, value, match.fold_case)
+                        for batch in connector.read(query):
+                            for row in batch:
+                                seen[repr(sorted(row.items(), key=str))] = row
+            finally:
+                connector.close()
+            found[step.number] = list(seen.values())
+    return {step.dotted: found.get(step.number, []) for step in plan.steps}
+
+
+def _one(table: str, field: str, value: Any, fold_case: bool) -> Select:
+    return Select(table, field, [value], (), fold_case)
+
+
+def _values(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any]:
+    if source.via == "identity":
+        return [f for i in plan.identities if i.kind == source.identity for f in i.forms]
+    raw = [r.get(source.column or "") for r in found.get(source.step or 0, [])]
+    if source.via == "same-identity" and source.identity:
+        return lenient(source.identity, raw)
+    return [v for v in raw if v is not None]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--subjects", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--folder", type=Path, default=Path("bench-northwold"))
+    parser.add_argument("--target", help="postgres=URL: put the estate on PostgreSQL")
+    args = parser.parse_args()
+
+    loaded, settings, made = estate(args.folder, args.customers, args.target)
+    calls = _calls(loaded, settings)
+    emails = subjects(loaded, settings, args.subjects)
+    engine = "PostgreSQL" if args.target else "SQLite"
+    print(
+        f"estate: {args.customers:,} customers, {calls:,} call records on {engine} "
+        f"({'generated in ' + format(made, '.0f') + ' s' if made > 1 else 'reused'}); "
+        f"median of {args.repeat} runs per subject"
+    )
+    email_indexes(loaded, settings, present=False)  # a reused estate may have them
+    print("\nas generated (no index on lower(email)):")
+    _measure(loaded, settings, emails, args.repeat)
+    indexed = email_indexes(loaded, settings, present=True)
+    print(f"\nwith an index on lower(field) for {len(indexed)} email fields:")
+    _measure(loaded, settings, emails, args.repeat)
+
+
+def _measure(loaded: Loaded, settings: Settings, emails: list[str], repeat: int) -> None:
+    table: list[tuple[str, float, float, float, int]] = []
+    with tempfile.TemporaryDirectory(prefix="pledge-bench-access-") as scratch:
+        out = Path(scratch)
+        for email in emails:
+            full = statistics.median(
+                pledge_end_to_end(loaded, settings, email, out) for _ in range(repeat)
+            )
+            reads = statistics.median(
+                pledge_reads(loaded, settings, email)[0] for _ in range(repeat)
+            )
+            simple_runs = [simple_way(loaded, settings, email, out) for _ in range(repeat)]
+            simple = statistics.median(t for t, _ in simple_runs)
+            table.append((email, full, reads, simple, simple_runs[0][1]))
+    print(
+        f"{'subject':<42} {'rows':>6} {'pledge end-to-end':>18} {'pledge reads':>13} "
+        f"{'simple way':>11} {'ratio':>6}"
+    )
+    for email, full, reads, simple, rows in table:
+        print(
+            f"{email:<42} {rows:>6} {full * 1000:>15.1f} ms {reads * 1000:>10.1f} ms "
+            f"{simple * 1000:>8.1f} ms {simple / full:>5.1f}x"
+        )
+    fulls, simples = [t[1] for t in table], [t[3] for t in table]
+    print(
+        f"{'median':<42} {'':>6} {statistics.median(fulls) * 1000:>15.1f} ms "
+        f"{statistics.median([t[2] for t in table]) * 1000:>10.1f} ms "
+        f"{statistics.median(simples) * 1000:>8.1f} ms "
+        f"{statistics.median(simples) / statistics.median(fulls):>5.1f}x"
+    )
+
+
+def email_indexes(loaded: Loaded, settings: Settings, *, present: bool) -> list[str]:
+    """Add (or drop) an index on lower(field) for each declared email field."""
+    made: list[str] = []
+    for system_name, system in loaded.declaration.systems.items():
+        fields = [
+            (dataset, field)
+            for dataset, spec in system.datasets.items()
+            for field, f in spec.fields.items()
+            if f.identity == "email"
+        ]
+        if not fields:
+            continue
+        with _database(loaded, settings, system_name) as db:
+            if db.dialect.name not in ("sqlite", "postgresql"):
+                continue  # MySQL/MariaDB collations already compare without case
+            for dataset, field in fields:
+                name = f"ix_{dataset}_{field}_lower"
+                create = f'CREATE INDEX IF NOT EXISTS "{name}" ON "{dataset}" (lower("{field}"))'
+                db.execute(sa.text(create if present else f'DROP INDEX IF EXISTS "{name}"'))
+                made.append(f"{system_name}.{dataset}.{field}")
+            db.commit()
+    return made
+
+
+def _calls(loaded: Loaded, settings: Settings) -> int:
+    with _database(loaded, settings, "network") as db:
+        return int(db.execute(sa.text("SELECT count(*) FROM call_record")).scalar_one())
+
+
+if __name__ == "__main__":
+    main()
