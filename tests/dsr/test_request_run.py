@@ -1,0 +1,47 @@
+"""``respond.answer`` hands erasure requests to the erasure executor and records its outcome."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from pledge.declaration import load_text
+from pledge.dsr import request_store as requests
+from pledge.dsr import respond
+from pledge.dsr.request import State
+from pledge.settings import Settings
+from pledge.store import make_engine, upgrade
+from tests.dsr.declarations import ACCESS_YAML
+from tests.dsr.estate import build
+
+
+def test_an_erasure_request_runs_through_the_erasure_executor(tmp_path: Path) -> None:
+    environ = build(tmp_path)
+    loaded = load_text(ACCESS_YAML)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", environ=environ, hash_key="k" * 32
+    )
+    upgrade(settings)
+    engine = make_engine(settings)
+    try:
+        logged = requests.open_request(
+            engine,
+            kind="erasure",
+            identities={"email": ["ada@example.org"]},
+            rights=loaded.declaration.rights,
+            received_on=date(2026, 1, 30),
+            actor="dpo",
+        )
+        outcome = respond.answer(
+            engine, logged.id, loaded=loaded, settings=settings, out=tmp_path, actor="dpo"
+        )
+    finally:
+        engine.dispose()
+    assert outcome.request.state is State.COMPLETE
+    assert outcome.request.message == "erased 4 row(s); 0 kept under exemptions"
+    assert outcome.request.outcome["certificate"]["status"] == "complete"
+    with sqlite3.connect(tmp_path / "crm.sqlite") as crm:
+        assert [r[0] for r in crm.execute("SELECT id FROM customer ORDER BY id")] == [2, 3]
+    with sqlite3.connect(tmp_path / "network.sqlite") as network:
+        assert network.execute("SELECT count(*) FROM cdr WHERE customer_id = 1").fetchone() == (0,)
