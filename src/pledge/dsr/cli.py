@@ -1,5 +1,7 @@
-"""``pledge request``: log, verify, run, pause, extend and list data subject requests; and
-``pledge access``, the one-shot answer used on the demo estate."""
+"""``pledge request``: log, verify, run, pause, extend and list data subject requests.
+
+``pledge access`` (the one-shot answer for the demo) lives in ``access_cli`` and shares the
+helpers here."""
 
 from __future__ import annotations
 
@@ -60,7 +62,10 @@ def _day(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
-def _identities(given: dict[str, tuple[str, ...]], others: tuple[str, ...]) -> dict[str, list[str]]:
+def identities_given(
+    given: dict[str, tuple[str, ...]], others: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """The identities from the options, normalised, by kind; a usage error when malformed."""
     try:
         found = parse(identity_pairs(given, others))
     except IdentityInvalid as exc:
@@ -78,7 +83,10 @@ def _passphrase(file: Path | None) -> str | None:
     return file.read_text("utf-8").rstrip("\r\n")
 
 
-def _run(app: App, engine: Engine, request_id: int, out: Path, passphrase: Path | None) -> None:
+def run_request(
+    app: App, engine: Engine, request_id: int, out: Path, passphrase: Path | None
+) -> None:
+    """Run a stored request, print its state and, for access, the package path last."""
     loaded = app.load()
 
     def progress(dotted: str, rows: int) -> None:
@@ -130,7 +138,7 @@ def new(
 ) -> None:
     """Log a new request; it waits for identity checks unless the declaration asks for none."""
     given = {"email": email, "phone": phone, "customer_id": customer_id}
-    identities = _identities({**given, "account_number": account_number}, others)
+    identities = identities_given({**given, "account_number": account_number}, others)
     rights = app.load().declaration.rights
     with store(app) as engine:
         view = requests.open_request(
@@ -171,7 +179,7 @@ def verify(app: App, request_id: int, on: datetime | None, how: str) -> None:
 def run(app: App, request_id: int, out: Path, passphrase_file: Path | None) -> None:
     """Carry out the request; for access, write the package (to --out, default here)."""
     with store(app) as engine:
-        _run(app, engine, request_id, out, passphrase_file)
+        run_request(app, engine, request_id, out, passphrase_file)
 
 
 @request.command("show")
@@ -238,48 +246,9 @@ def extend(app: App, request_id: int, reason: str, told_on: datetime) -> None:
     click.echo(f"request {view.id}: extended, due {view.due:%d %B %Y}")
 
 
-@click.command("access")
-@identity_options
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
-@click.option(
-    "--passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
-)
-@pass_app
-def access(
-    app: App,
-    email: tuple[str, ...],
-    phone: tuple[str, ...],
-    customer_id: tuple[str, ...],
-    account_number: tuple[str, ...],
-    others: tuple[str, ...],
-    out: Path,
-    passphrase_file: Path | None,
-) -> None:
-    """Answer an access request in one go, identity taken as confirmed (for the demo).
-
-    The request is still logged and audited in Pledge's store, which is created if needed.
-    """
-    given = {"email": email, "phone": phone, "customer_id": customer_id}
-    identities = _identities({**given, "account_number": account_number}, others)
-    loaded = app.load()
-    with store(app, create=True) as engine:
-        view = requests.open_request(
-            engine,
-            kind="access",
-            identities=identities,
-            rights=loaded.declaration.rights,
-            received_on=date.today(),
-            actor=actor(),
-        )
-        if view.state.value == "awaiting-verification":
-            how = "taken as confirmed by the operator (pledge access)"
-            requests.confirm_identity(engine, view.id, on=date.today(), how=how, actor=actor())
-        _run(app, engine, view.id, out, passphrase_file)
-
-
 def register(group: click.Group) -> None:
     """Add ``pledge request`` and ``pledge access`` to the ``pledge`` command."""
+    from pledge.dsr.access_cli import access
+
     group.add_command(request)
     group.add_command(access)
