@@ -11,7 +11,7 @@ import duckdb
 
 from pledge.consent import registers
 from pledge.consent.context import Marketing, actor, marketing, plainly
-from pledge.consent.screen import Campaign, Outcome, screen
+from pledge.consent.screen import STEPS, Campaign, Outcome, screen
 from pledge.consent.sources import copy_from_store
 from pledge.declaration.model import PhoneMarketing
 from pledge.rules.consent import REFUSALS, Reason
@@ -22,7 +22,8 @@ from pledge.store.tables import utc_now
 if TYPE_CHECKING:
     from pledge.cli import App
 
-STAGES = ("copying the store's facts", "reading and normalising", "hashing", "matching", "writing")
+#: Copying from the store comes first; screening reports the rest.
+FIRST = "copying the store's facts"
 
 
 @click.group()
@@ -98,7 +99,7 @@ def screen_command(
         m.check(purpose, channel, stream or "*")
         age = _register_age(m, channel, override_reason)
         connection = duckdb.connect()
-        with click.progressbar(length=len(STAGES), label=STAGES[0], file=sys.stderr) as bar:
+        with click.progressbar(length=len(STEPS), label=FIRST, file=sys.stderr) as bar:
             with m.engine.connect() as store:
                 copy_from_store(store, connection, campaign, registers=_registers(m))
 

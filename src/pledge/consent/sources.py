@@ -16,17 +16,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pledge.consent.ledger import ALL
-from pledge.consent.screen import Campaign
+from pledge.consent.screen import Campaign, key_sql
 from pledge.store.consent_tables import ConsentStateRow, RegisterNumberRow, SuppressionRow
 
 #: Rows per batch copied from the store into DuckDB.
 BATCH = 200_000
 
 SCHEMA = {
-    "consent_state": "identity_hash VARCHAR, purpose VARCHAR, channel VARCHAR, stream VARCHAR, "
+    "consent_state": "identity_key UHUGEINT, purpose VARCHAR, channel VARCHAR, stream VARCHAR, "
     "status VARCHAR, basis VARCHAR, soft_opt_in_valid BOOLEAN, last_event_id BIGINT",
-    "suppression": "identity_hash VARCHAR, reason VARCHAR",
-    "register_number": "register VARCHAR, number VARCHAR",
+    "suppression": "identity_key UHUGEINT, reason VARCHAR",
+    "register_number": "register VARCHAR, number BIGINT",
+}
+#: How each copied column becomes the screening column (hashes to keys, E.164 to digits).
+CONVERT = {
+    "consent_state": {0: key_sql("{}")},
+    "suppression": {0: key_sql("{}")},
+    "register_number": {1: "substr({}, 2)::BIGINT"},
 }
 
 
@@ -87,5 +93,8 @@ def _batches(store: Connection, query: sa.Executable) -> Iterator[Sequence[sa.Ro
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: Sequence[sa.Row[Any]]) -> None:
     columns = list(zip(*rows, strict=True))
     # One statement per batch: DuckDB unnests the column lists, far faster than executemany.
-    unnested = ", ".join(f"unnest(${n + 1})" for n in range(len(columns)))
+    convert = CONVERT[table]
+    unnested = ", ".join(
+        convert.get(n, "{}").format(f"unnest(${n + 1})") for n in range(len(columns))
+    )
     connection.execute(f"INSERT INTO {table} SELECT {unnested}", [list(c) for c in columns])
