@@ -130,7 +130,7 @@ ACCOUNT = sa.Table(
     BILLING,
     sa.Column("number", sa.String(20), primary_key=True),
     sa.Column("customer_id", sa.Integer, nullable=False),
-    sa.Column("holder", sa.String(200)),
+    sa.Column("holder", sa.String(40)),  # narrower than a full hash: it must be cut
     sa.Column("email", sa.String(200)),
     sa.Column("plan", sa.String(50)),
 )

@@ -46,7 +46,7 @@ def test_erases_the_person_and_nobody_else(estate: Estate) -> None:
     assert (email, name, landline) == (hashed(ann.email, "test-hash-key"), "*** *****", None)
     assert not [k for k in after["address"] if owned_by(ann, "address", k)]
     _, _, holder, email, plan = after["account"][ann.account]
-    assert (holder, email, plan) == (hashed("Ann Smith", "test-hash-key"), None, "Fibre 500")
+    assert (holder, email, plan) == (hashed("Ann Smith", "test-hash-key", 40), None, "Fibre 500")
     note = after["contact_note"][ann.id * 1000]
     assert "Ann" not in note[2] and note[2].startswith("*** *****")
 

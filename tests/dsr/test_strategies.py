@@ -18,6 +18,7 @@ from pledge.dsr.strategies import (
     keyed_hash,
     mask,
     transform,
+    width_of,
 )
 
 
@@ -72,3 +73,14 @@ def test_every_strategy_erases_text_with_letters(value: str, strategy: str) -> N
     assert is_erased(strategy, value, after, key="k")  # type: ignore[arg-type]
     if any(ch.isalnum() for ch in value):
         assert after != value
+
+
+def test_a_hash_is_cut_to_the_column_and_stays_stable() -> None:
+    full = hashed("cookie-123", "k")
+    cut = hashed("cookie-123", "k", width=36)
+    assert len(cut) == 36 and full.startswith(cut)
+    assert hashed("cookie-123", "k", width=36) == cut
+    assert hashed("cookie-123", "k", width=100) == full
+    with pytest.raises(StrategyError, match="too narrow"):
+        hashed("cookie-123", "k", width=12)
+    assert (width_of("character varying(36)"), width_of("text")) == (36, None)

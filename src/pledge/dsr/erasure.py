@@ -22,7 +22,7 @@ from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
 from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult, Remaining, SystemOutcome
-from pledge.dsr.erasure_plan import columns, legal_holds, plan_works, system_order
+from pledge.dsr.erasure_plan import columns, hash_widths, legal_holds, plan_works, system_order
 from pledge.dsr.erasure_work import ErasureRefused, Work
 from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, locate
@@ -76,7 +76,8 @@ def erase(
             everyone = ledger.discovered(declaration, identities, found)
             hashed = ledger.hash_identities(everyone, settings.hash_key)
             holds = legal_holds(in_force(engine, now), everyone)
-            works = plan_works(declaration, plan, found, now, settings.hash_key, holds)
+            widths = hash_widths(declaration, plan, conns)
+            works = plan_works(declaration, plan, found, now, settings.hash_key, holds, widths)
             result = ErasureResult(str(uuid.uuid4()), now, request_id)
             for system in wanted:
                 outcome = _run_system(system, plan, works, conns[system])

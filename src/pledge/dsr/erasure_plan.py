@@ -13,12 +13,16 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from pledge.connectors import Connector
+from pledge.connectors.base import SQLConnector
+from pledge.connectors.sql import Statement
 from pledge.declaration.model import Dataset, Declaration
 from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
 from pledge.dsr.graph import target
 from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found
 from pledge.dsr.plan import Plan, Step
+from pledge.dsr.strategies import width_of
 from pledge.rules.exemptions import exemptions_for
 from pledge.rules.retention import Hold
 
@@ -65,11 +69,13 @@ def plan_works(
     now: datetime,
     key: str | None,
     holds: Mapping[str, tuple[str, str]] | None = None,
+    widths: Mapping[int, Mapping[str, int]] | None = None,
 ) -> dict[int, Work]:
     """Every dataset's writes, decided before any system is touched.
 
     ``holds`` maps "system.dataset" (or "*" for the whole person) to a legal hold's name and
-    reason: those rows are kept whatever their age.
+    reason: those rows are kept whatever their age. ``widths`` gives, per step, the length
+    limits of its hashed text columns.
     """
     holds = holds or {}
     works: dict[int, Work] = {}
@@ -87,6 +93,7 @@ def plan_works(
             hash_key=key,
             held=held.get(step.dotted),
             hold=holds.get(step.dotted) or holds.get("*"),
+            widths=(widths or {}).get(number),
         )
         works[number] = work
         if dataset.erase == "delete":
@@ -162,3 +169,42 @@ def legal_holds(
         elif any((hold.identity, f) in forms for f in (hold.forms or (hold.value,))):
             out.setdefault("*", (f"hold #{hold.id}", reason))
     return out
+
+
+def hash_widths(
+    declaration: Declaration, plan: Plan, conns: Mapping[str, Connector]
+) -> dict[int, dict[str, int]]:
+    """Length limits of the columns a hash is written to, read from the systems themselves."""
+    out: dict[int, dict[str, int]] = {}
+    for step in plan.steps:
+        conn = conns.get(step.system)
+        fields = declaration.systems[step.system].datasets[step.dataset].fields
+        hashed = [n for n, f in fields.items() if f.erase == "hash"]
+        if conn is None or not hashed:
+            continue
+        types = {**conn.columns(step.dataset), **_declared_lengths(conn, step.dataset)}
+        limits = {n: w for n in hashed if (w := width_of(types.get(n, ""))) is not None}
+        if limits:
+            out[step.number] = limits
+    return out
+
+
+def _declared_lengths(conn: Connector, table: str) -> dict[str, str]:
+    """PostgreSQL's column types with their lengths, which ``Connector.columns`` leaves out.
+
+    information_schema's data_type says "character varying" without the limit; a hash cut to
+    the wrong width would fail the whole system's transaction.
+    """
+    if not isinstance(conn, SQLConnector) or conn.dialect.name != "postgresql":
+        return {}
+    query = Statement(
+        "SELECT column_name, character_maximum_length FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s "
+        "AND character_maximum_length IS NOT NULL",
+        (table,),
+    )
+    return {
+        str(row["column_name"]): f"varchar({row['character_maximum_length']})"
+        for batch in conn._stream(query, 1000)
+        for row in batch
+    }

@@ -64,10 +64,12 @@ def plan_dataset(
     hash_key: str | None,
     held: Mapping[str, set[Any]] | None = None,
     hold: tuple[str, str] | None = None,
+    widths: Mapping[str, int] | None = None,
 ) -> Work:
     """The writes that erase what ``found`` holds of one dataset.
 
     ``hold`` is a legal hold (name, reason) on the dataset or the person: every row is kept.
+    ``widths`` gives text columns' length limits, so a hash is cut to fit.
 
     ``held`` maps a field to values that kept rows elsewhere in the system still reference
     (a kept invoice's account): rows holding them are kept too, or the delete would break the
@@ -120,7 +122,11 @@ def plan_dataset(
     else:
         work.strategies = strategies_of(dataset)
         work.outcome.fields = dict(work.strategies)
-        work.writes.extend(_updates(found, work, pk, erasable, whole=not kept, hash_key=hash_key))
+        work.writes.extend(
+            _updates(
+                found, work, pk, erasable, whole=not kept, hash_key=hash_key, widths=widths or {}
+            )
+        )
     return work
 
 
@@ -149,6 +155,7 @@ def _updates(
     *,
     whole: bool,
     hash_key: str | None,
+    widths: Mapping[str, int],
 ) -> list[Write]:
     step = found.step
     changing = {f for f, s in work.strategies.items() if s != "keep"}
@@ -164,7 +171,11 @@ def _updates(
             "and a field it is found by is itself erased; declare its primary key"
         )
     fixed = {f: None for f in changing if work.strategies[f] == "nullify"}
-    mapped = {f: transform(work.strategies[f], key=hash_key) for f in changing if f not in fixed}
+    mapped = {
+        f: transform(work.strategies[f], key=hash_key, width=widths.get(f))
+        for f in changing
+        if f not in fixed
+    }
     for name in changing:
         fn = mapped.get(name, _nothing)
         # A value the strategy leaves as it is (an already masked one) is not targeted.

@@ -21,14 +21,13 @@ from sqlalchemy.engine import Engine
 from pledge.connectors import Connector, Update, Write
 from pledge.declaration import Loaded
 from pledge.dsr.identity import Identity, IdentityInvalid, normalise
-from pledge.dsr.strategies import keyed_hash
+from pledge.dsr.strategies import keyed_hash, width_of
 from pledge.dsr.subject import open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
 
 #: Categories whose values are checked (and normalised) as identities of a kind.
 KIND_OF: dict[str, str] = {"user.contact.email": "email", "user.contact.phone_number": "phone"}
-_LENGTH = re.compile(r"char\w*\s*\((\d+)\)", re.I)
 
 
 class RectificationRefused(ValueError):
@@ -170,10 +169,9 @@ def _checked(name: str, raw: Any, identity: str | None, column_type: str) -> Any
         raise RectificationRefused(
             f"{name}: '{text}' does not fit the column, which holds {column_type}"
         ) from None
-    limit = _LENGTH.search(kind)
-    if limit and len(text) > int(limit.group(1)):
+    limit = width_of(kind)
+    if limit is not None and len(text) > limit:
         raise RectificationRefused(
-            f"{name}: the new value has {len(text)} characters; the column holds at most "
-            f"{limit.group(1)}"
+            f"{name}: the new value has {len(text)} characters; the column holds at most {limit}"
         )
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -20,6 +21,9 @@ Strategy = Literal["nullify", "mask", "hash", "keep"]
 MASKED_DATE = date(1970, 1, 1)
 #: Prefix on hashed text, so a reader (and the verification pass) can tell it was hashed.
 HASH_PREFIX = "h:"
+#: The shortest hash kept when a column is narrow: 64 bits, 16 hex digits.
+MIN_HASH_HEX = 16
+_WIDTH = re.compile(r"char[\w ]*\((\d+)\)", re.IGNORECASE)
 # Keeps hashed integers inside a signed 32-bit column, the narrowest integer a key-less
 # personal column is likely to have.
 _INT_HASH_BITS = 31
@@ -87,8 +91,11 @@ def mask(value: Any) -> Any:
     raise StrategyError(f"cannot mask a {type(value).__name__}; use nullify or hash")
 
 
-def hashed(value: Any, key: str | None) -> Any:
+def hashed(value: Any, key: str | None, width: int | None = None) -> Any:
     """The value pseudonymised under ``key``: same type, same value for the same input.
+
+    ``width`` is the column's length limit: the hex digest is cut to fit (the same cut every
+    time, so a replay writes the same value), but never below 64 bits.
 
     >>> hashed("alice@example.com", "k")[:10]
     'h:8647c468'
@@ -102,14 +109,26 @@ def hashed(value: Any, key: str | None) -> Any:
         return int(digest, 16) >> (256 - _INT_HASH_BITS)
     if isinstance(value, str | bytes):
         text = HASH_PREFIX + digest
+        if width is not None and len(text) > width:
+            if width < len(HASH_PREFIX) + MIN_HASH_HEX:
+                raise StrategyError(
+                    f"a column of {width} characters is too narrow for a keyed hash "
+                    f"(at least {len(HASH_PREFIX) + MIN_HASH_HEX}); use mask or nullify"
+                )
+            text = text[:width]
         return text if isinstance(value, str) else text.encode()
     raise StrategyError(
         f"cannot hash a {type(value).__name__} into the same column; use nullify or mask"
     )
 
 
-def transform(strategy: Strategy, *, key: str | None) -> Callable[[Any], Any]:
-    """The function a strategy applies to one value; ``keep`` returns the value unchanged."""
+def transform(
+    strategy: Strategy, *, key: str | None, width: int | None = None
+) -> Callable[[Any], Any]:
+    """The function a strategy applies to one value; ``keep`` returns the value unchanged.
+
+    ``width`` is the column's length limit, if it has one (see :func:`width_of`).
+    """
     if strategy == "nullify":
         return lambda _value: None
     if strategy == "mask":
@@ -117,7 +136,7 @@ def transform(strategy: Strategy, *, key: str | None) -> Callable[[Any], Any]:
     if strategy == "hash":
         if not key:
             keyed_hash(key, "")  # raises the explanation once, before any row is touched
-        return lambda value: hashed(value, key)
+        return lambda value: hashed(value, key, width)
     return lambda value: value
 
 
@@ -126,3 +145,13 @@ def is_erased(strategy: Strategy, before: Any, after: Any, *, key: str | None) -
     if strategy == "keep" or after is None:
         return True
     return bool(after == transform(strategy, key=key)(before))
+
+
+def width_of(column_type: str) -> int | None:
+    """The length limit in a column type as an engine names it, if any.
+
+    >>> width_of("character varying(36)"), width_of("VARCHAR(200)"), width_of("text")
+    (36, 200, None)
+    """
+    found = _WIDTH.search(column_type)
+    return int(found.group(1)) if found else None
