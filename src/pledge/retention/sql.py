@@ -22,6 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from pledge.rules.retention import Step
 
 Order = Literal["column", "key"]
+#: Where a batch ended: the counted column's value and the key of its last row.
+Position = tuple[Any, Any]
 #: What a NOT NULL text field becomes when anonymised (a NULL would be refused).
 REDACTED = "redacted"
 
@@ -136,43 +138,72 @@ def not_held(step: Step, target: Target) -> ColumnElement[bool]:
 
 def eligible(step: Step, target: Target) -> ColumnElement[bool]:
     """What the step may change now: expired and not held."""
+    if not step.held:
+        return expired(step, target)
     return sa.and_(expired(step, target), not_held(step, target))
 
 
-def next_batch(
-    step: Step, target: Target, after: tuple[Any, Any] | None, size: int
-) -> sa.Select[Any]:
-    """Keys (and counted values) of the next ``size`` eligible rows after ``after``."""
+def boundary(step: Step, target: Target, after: Position | None, size: int) -> sa.Select[Any]:
+    """The position of the ``size``-th eligible row after ``after``; none when fewer remain.
+
+    The batch is then "eligible rows after ``after`` up to this position": the engine walks
+    ``size`` index entries to find it and returns one row, and the change itself is a range
+    predicate, so no list of keys crosses the wire.
+    """
     column, pk = target.table.c[step.column], target.pk
-    query = sa.select(pk, column).where(eligible(step, target)).limit(size)
+    ordered = (column, pk) if target.order == "column" else (pk,)
+    return (
+        sa.select(column, pk)
+        .where(eligible(step, target), _after(step, target, after))
+        .order_by(*ordered)
+        .offset(size - 1)
+        .limit(1)
+    )
+
+
+def batch(
+    step: Step, target: Target, after: Position | None, upto: Position | None
+) -> ColumnElement[bool]:
+    """Eligible rows after ``after`` and up to ``upto`` (to the end when ``upto`` is None)."""
+    clause = sa.and_(eligible(step, target), _after(step, target, after))
+    if upto is None:
+        return clause
+    column, pk = target.table.c[step.column], target.pk
+    value, key = upto
     if target.order == "column":
-        if after is not None:
-            last_value, last_key = after
-            # The plain ">=" lets the engine seek in the index; the OR settles ties.
-            query = query.where(column >= last_value, sa.or_(column > last_value, pk > last_key))
-        return query.order_by(column, pk)
-    if after is not None:
-        query = query.where(pk > after[1])
-    return query.order_by(pk)
+        # The plain "<=" lets the engine seek in the index; the OR settles ties.
+        return sa.and_(clause, column <= value, sa.or_(column < value, pk <= key))
+    return sa.and_(clause, pk <= key)
 
 
-def delete_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Delete:
-    """Delete the batch, re-testing eligibility inside the same transaction."""
-    return target.table.delete().where(target.among(keys), eligible(step, target))
+def _after(step: Step, target: Target, after: Position | None) -> ColumnElement[bool]:
+    if after is None:
+        return sa.true()
+    column, pk = target.table.c[step.column], target.pk
+    value, key = after
+    if target.order == "column":
+        return sa.and_(column >= value, sa.or_(column > value, pk > key))
+    later: ColumnElement[bool] = pk > key
+    return later
 
 
-def anonymise_batch(step: Step, target: Target, keys: Sequence[Any]) -> sa.Update:
+def delete_batch(target: Target, where: ColumnElement[bool]) -> sa.Delete:
+    """Delete the batch; ``where`` repeats eligibility, so a row revived meanwhile stays."""
+    return target.table.delete().where(where)
+
+
+def anonymise_batch(step: Step, target: Target, where: ColumnElement[bool]) -> sa.Update:
     """Empty the step's fields in the batch: NULL, or a fixed word where NULL is refused."""
     values = {name: None if target.table.c[name].nullable else REDACTED for name in step.fields}
-    return target.table.update().where(target.among(keys), eligible(step, target)).values(values)
+    return target.table.update().where(where).values(values)
 
 
 def read_batch(
-    step: Step, target: Target, keys: Sequence[Any], columns: Sequence[str]
+    target: Target, where: ColumnElement[bool], columns: Sequence[str]
 ) -> sa.Select[Any]:
     """The batch's rows as the archive will receive them."""
     chosen = [target.table.c[name] for name in columns]
-    return sa.select(*chosen).where(target.among(keys), eligible(step, target))
+    return sa.select(*chosen).where(where)
 
 
 def present(target: Target, keys: Sequence[Any]) -> sa.Select[Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from pledge.retention import sql
 from pledge.retention.parquet import ParquetArchive
@@ -106,25 +107,27 @@ def run(
     if step.blocked:
         outcome.complete = True
         return outcome
-    after: tuple[Any, Any] | None = None
+    after: sql.Position | None = None
     if found.dialect == "sqlite":
-        # Each key is one SQL variable, and SQLite refuses more than 32,766 in a statement.
+        # An archive batch names its keys, one SQL variable each; SQLite allows 32,766.
         batch_size = min(batch_size, SQLITE_MAX_BATCH)
     # Archived rows are stamped with the run's moment, so their archive clock is the run's.
     stamp = now or datetime.now(UTC)
     try:
         while True:
             with engine.begin() as connection:
-                rows = connection.execute(sql.next_batch(step, found, after, batch_size)).all()
-                if not rows:
-                    break
-                keys = [row[0] for row in rows]
-                after = (rows[-1][1], rows[-1][0])
-                changed = _apply(connection, step, found, keys, archive, stamp)
-            outcome.changed += changed
-            outcome.batches += 1
-            if on_batch is not None:
-                on_batch(changed)
+                upto = connection.execute(sql.boundary(step, found, after, batch_size)).first()
+                end = None if upto is None else (upto[0], upto[1])
+                where = sql.batch(step, found, after, end)
+                changed = _apply(connection, step, found, where, archive, stamp)
+            if end is not None or changed:
+                outcome.changed += changed
+                outcome.batches += 1
+                if on_batch is not None:
+                    on_batch(changed)
+            if end is None:
+                break
+            after = end
     except (sa.exc.SQLAlchemyError, Unsweepable) as exc:
         outcome.error = str(exc).splitlines()[0]
         return outcome
@@ -136,24 +139,24 @@ def _apply(
     connection: Connection,
     step: Step,
     found: Target,
-    keys: Sequence[Any],
+    where: ColumnElement[bool],
     archive: Archive | None,
     stamp: datetime,
 ) -> int:
     if step.action == "delete":
-        return connection.execute(sql.delete_batch(step, found, keys)).rowcount
+        return connection.execute(sql.delete_batch(found, where)).rowcount
     if step.action == "anonymise":
-        return connection.execute(sql.anonymise_batch(step, found, keys)).rowcount
+        return connection.execute(sql.anonymise_batch(step, found, where)).rowcount
     if archive is None:
         raise Unsweepable(f"rule '{step.rule}' archives but no archive destination was given")
-    return _archive(connection, step, found, keys, archive, stamp)
+    return _archive(connection, step, found, where, archive, stamp)
 
 
 def _archive(
     connection: Connection,
     step: Step,
     found: Target,
-    keys: Sequence[Any],
+    where: ColumnElement[bool],
     archive: Archive,
     stamp: datetime,
 ) -> int:
@@ -161,7 +164,7 @@ def _archive(
         columns = [c.name for c in found.table.columns]
     else:
         columns = [c.name for c in found.table.columns if c.name in archive[1].table.c]
-    query = sql.read_batch(step, found, keys, columns)
+    query = sql.read_batch(found, where, columns)
     rows = [dict(row._mapping) for row in connection.execute(query)]
     if not rows:
         return 0
@@ -172,6 +175,7 @@ def _archive(
         _verify(step, moved, archive.keys(found.key, moved))
     else:
         _to_table(connection, step, found, rows, archive, stamp)
+    # By key, not by range: a row that arrived in the range after the read was not copied.
     deleted = found.table.delete().where(found.among(moved), sql.eligible(step, found))
     return connection.execute(deleted).rowcount
 
