@@ -39,10 +39,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pledge.cli import main as pledge
 from pledge.connectors import Row, Select, connect
 from pledge.declaration import Loaded, load_file
-from pledge.demo.estate import ENV, Targets, generate, read_marker
-from pledge.demo.rows import Plan as EstatePlan
 from pledge.dsr import request_store as requests
 from pledge.dsr.access import open_systems, read_subject
 from pledge.dsr.identity import lenient, parse
@@ -56,20 +55,40 @@ AS_OF = date(2026, 11, 1)
 
 
 def estate(folder: Path, customers: int, target: str | None) -> tuple[Loaded, Settings, float]:
-    """The demo estate in ``folder``, generated unless already there; seconds spent making it."""
-    targets = Targets(postgres=target.split("=", 1)[1]) if target else Targets()
+    """The demo estate in ``folder``, made with ``pledge demo generate`` unless one of that size
+    is already there; the seconds spent making it."""
     started = time.perf_counter()
-    marker = read_marker(folder)
-    if marker is None or marker.get("customers") != customers:
-        generate(
-            EstatePlan(seed=1, customers=customers, as_of=AS_OF),
-            folder,
-            targets=targets,
-            force=True,
-        )
+    if not _has_estate(folder, customers, target):
+        size = ["--customers", str(customers), "--seed", "1", "--as-of", f"{AS_OF}"]
+        servers = ["--target", target] if target else []
+        args = ["demo", "generate", *size, "--out", str(folder), *servers, "--force"]
+        pledge.main(args, standalone_mode=False)
     made = time.perf_counter() - started
-    environ = {ENV["postgres"]: targets.url("postgres")} if target else {}
-    return load_file(folder / "pledge.yaml"), Settings(environ=environ), made
+    return (*_loaded(folder, target), made)
+
+
+def _loaded(folder: Path, target: str | None) -> tuple[Loaded, Settings]:
+    loaded = load_file(folder / "pledge.yaml")
+    url = target.split("=", 1)[1] if target else ""
+    # Systems on a server are declared as env:VARIABLE; all of them point at --target.
+    environ = {
+        system.connection.removeprefix("env:"): url
+        for system in loaded.declaration.systems.values()
+        if system.connection.startswith("env:")
+    }
+    return loaded, Settings(environ=environ)
+
+
+def _has_estate(folder: Path, customers: int, target: str | None) -> bool:
+    if not (folder / "pledge.yaml").is_file():
+        return False
+    try:
+        loaded, settings = _loaded(folder, target)
+        with _database(loaded, settings, "crm") as db:
+            found = db.execute(sa.text("SELECT count(*) FROM customer")).scalar_one()
+    except (sa.exc.SQLAlchemyError, KeyError, OSError):
+        return False
+    return int(found) == customers
 
 
 def subjects(loaded: Loaded, settings: Settings, count: int) -> list[str]:

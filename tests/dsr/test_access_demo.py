@@ -13,17 +13,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
+from pledge.cli import main
 from pledge.declaration import Loaded, load_file
-from pledge.demo.estate import ENV, Targets, generate
-from pledge.demo.rows import Plan
 from pledge.dsr import request_store as requests
 from pledge.dsr import respond
 from pledge.dsr.request import State
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 
-PLAN = Plan(seed=7, customers=40, as_of=date(2026, 2, 14))
 NOW = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 #: dataset → (its key, SQL for the subject's keys), written by hand: :c is the customer id,
 #: :accounts their account numbers (read from the CRM first: systems may be on other engines).
@@ -43,13 +42,23 @@ ENGINES = [
 
 
 def _estate(engine: str, request: pytest.FixtureRequest, folder: Path) -> tuple[Loaded, Settings]:
-    targets = Targets()
+    """A small demo estate made by ``pledge demo generate``, the way a person makes one."""
+    target: list[str] = []
     if engine != "sqlite":
-        targets = Targets(**{engine: request.getfixturevalue(f"{engine}_url")})
-    estate = generate(PLAN, folder / "northwold", targets=targets)
-    environ = {ENV[engine]: targets.url(engine)} if engine != "sqlite" else {}
+        target = ["--target", f"{engine}={request.getfixturevalue(f'{engine}_url')}"]
+    out = folder / "northwold"
+    size = ["--customers", "40", "--seed", "7", "--as-of", "2026-02-14"]
+    made = CliRunner().invoke(main, ["demo", "generate", *size, "--out", str(out), *target])
+    assert made.exit_code == 0, made.output
+    loaded = load_file(out / "pledge.yaml")
+    # Server systems are declared as env:VARIABLE; each points at the test's database.
+    environ = {
+        system.connection.removeprefix("env:"): target[1].split("=", 1)[1]
+        for system in loaded.declaration.systems.values()
+        if system.connection.startswith("env:")
+    }
     store = Settings(database_url=f"sqlite:///{folder / 'store.sqlite'}", environ=environ)
-    return load_file(estate.folder / "pledge.yaml"), store
+    return loaded, store
 
 
 def _url(loaded: Loaded, settings: Settings, system: str) -> str:
