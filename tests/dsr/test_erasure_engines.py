@@ -84,3 +84,39 @@ def test_rectify_and_restrict_on_the_server(server: tuple[str, Estate]) -> None:
     rows = estate.rows()
     assert rows["customer"][ann.id][2] == "Ann Smyth" and rows["customer"][ann.id][-1]
     assert rows["customer"][bob.id][2] == "Bob Smith" and not rows["customer"][bob.id][-1]
+
+
+@pytest.mark.postgres
+def test_a_connection_cut_mid_erasure_rolls_back(
+    postgres_database: Callable[[], str], tmp_path: Path
+) -> None:
+    estate = make_estate(
+        tmp_path, list(HOUSEHOLDS), crm=postgres_database(), billing=postgres_database()
+    )
+    engine = sa.create_engine(estate.crm)
+    with engine.begin() as connection:
+        # The server drops the erasing connection halfway through crm's transaction.
+        connection.execute(
+            sa.text(
+                "CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "CREATE TRIGGER cut BEFORE UPDATE ON customer FOR EACH ROW EXECUTE FUNCTION cut()"
+            )
+        )
+    engine.dispose()
+    before = estate.rows()
+    with pytest.raises(ErasureIncomplete, match="crm") as caught:
+        erase(
+            estate.loaded,
+            parse([("email", estate.people[0].email)]),
+            settings=estate.settings,
+            now=NOW,
+        )
+    after = estate.rows()
+    for table in ("customer", "address", "contact_note"):
+        assert after[table] == before[table]
+    assert {s.system: s.status for s in caught.value.result.systems}["crm"] == "failed"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from pledge.dsr.erasure import erase
 from pledge.dsr.identity import parse
+from pledge.dsr.ledger import LedgerIsAppendOnly
 from pledge.dsr.replay import replay
 from pledge.store import make_engine
 from pledge.store.erasure_tables import ErasureLedgerEntry
@@ -61,3 +64,16 @@ def test_replay_leaves_the_neighbours_alone(estate: Estate, tmp_path: Path) -> N
             if not owned_by(bob, table, key):
                 assert after[table][key] == row
     assert after["customer"][bob.id][2] == "*** *****"
+
+
+def test_the_ledger_is_append_only(estate: Estate) -> None:
+    erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=estate.settings)
+    engine = make_engine(estate.settings)
+    with pytest.raises(LedgerIsAppendOnly), Session(engine) as session:
+        entry = session.scalars(sa.select(ErasureLedgerEntry)).first()
+        assert entry is not None
+        entry.rows = 0
+        session.commit()
+    with pytest.raises(LedgerIsAppendOnly), Session(engine) as session:
+        session.execute(sa.delete(ErasureLedgerEntry))
+    engine.dispose()

@@ -85,6 +85,8 @@ class ErasureResult:
     systems: list[SystemOutcome] = field(default_factory=list)
     remaining: list[Remaining] = field(default_factory=list)
     verified: bool = False
+    #: Why the verification pass could not run, when it could not.
+    unverified: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -119,6 +121,7 @@ class ErasureResult:
             "at": self.at.isoformat(),
             "status": status,
             "verified": self.verified,
+            "unverified": self.unverified,
             "totals": {"erased": self.erased, "kept": self.kept},
             "systems": [asdict(s) for s in self.systems],
             "remaining": [asdict(r) for r in self.remaining],
@@ -149,4 +152,6 @@ class ErasureResult:
                     )
         for r in self.remaining:
             lines.append(f"\nNOT ERASED: {r}")
+        if self.unverified:
+            lines.append(f"\nNOT VERIFIED: {self.unverified}")
         return "\n".join(lines)

@@ -43,6 +43,8 @@ class ErasureIncomplete(Exception):
     def __init__(self, result: ErasureResult) -> None:
         self.result = result
         lines = [f"{s.system}: {s.error}" for s in result.systems if s.status == "failed"]
+        if result.unverified:
+            lines.append(f"the result could not be verified: {result.unverified}")
         lines += [str(r) for r in result.remaining]
         super().__init__("erasure is not complete:\n  " + "\n  ".join(lines))
 
@@ -85,8 +87,12 @@ def erase(
                 if outcome.status == "failed":
                     break  # the systems after this one are the ones others point at
                 _remember(engine, result, outcome, works, hashed, actor)
-            result.remaining = _verify(declaration, plan, conns, found, works, result)
-            result.verified = True
+            try:
+                result.remaining = _verify(declaration, plan, conns, found, works, result)
+                result.verified = True
+            except ConnectorError as exc:
+                # Not verified is not complete, whatever the writes reported.
+                result.unverified = str(exc)
     finally:
         if store is None:
             engine.dispose()
@@ -169,7 +175,10 @@ def _verify(
     """Run the plan again, also with every value queried before; list what is still there."""
     ran = {s.system for s in result.systems if s.status in ("erased", "nothing-found")}
     seed = {n: f.queried for n, f in before.items()}
-    after = locate(plan, conns, lambda step: columns(declaration, step), seed=seed)
+    # Only the systems that committed are read again; the values queried before stand in
+    # for the links through the others (a failed system may be unreachable).
+    reached = {name: conn for name, conn in conns.items() if name in ran}
+    after = locate(plan, reached, lambda step: columns(declaration, step), seed=seed)
     remaining: list[Remaining] = []
     for number, found in after.items():
         step, work = found.step, works[number]
