@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pledge.connectors import SystemUnavailable
+from pledge.connectors import QueryFailed, SystemUnavailable
 from pledge.declaration import load_text
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, ErasureResult, erase
 from pledge.dsr.identity import parse
@@ -199,3 +199,17 @@ def test_a_legal_hold_keeps_the_persons_rows(estate: Estate) -> None:
     }
     assert reasons["address"] == ["legal hold set by dpo: Ofcom inquiry"]
     assert bob.id * 1000 in estate.rows()["address"]
+
+
+def test_a_declared_column_missing_from_the_database_stops_it_before_any_write(
+    estate: Estate,
+) -> None:
+    drifted = YAML.replace(
+        "          landline:",
+        "          middle_name: {{categories: [user.name], erase: mask}}\n          landline:",
+    )
+    loaded = load_text(drifted.format(crm=estate.crm, billing=estate.billing))
+    before = estate.rows()
+    with pytest.raises(QueryFailed, match="middle_name"):
+        erase(loaded, parse([("email", estate.people[0].email)]), settings=estate.settings)
+    assert estate.rows() == before

@@ -1,4 +1,4 @@
-"""Erasure, rectification and restriction on real PostgreSQL and MariaDB servers."""
+"""Erasure, replay, rectification and restriction on real PostgreSQL and MariaDB servers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pledge.dsr.erasure import ErasureIncomplete, erase
 from pledge.dsr.identity import parse
 from pledge.dsr.rectify import rectify
+from pledge.dsr.replay import replay
 from pledge.dsr.restrict import restrict
 from tests.dsr.erasure_estate import HOUSEHOLDS, NOW, Estate, make_estate, owned_by
 
@@ -120,3 +121,22 @@ def test_a_connection_cut_mid_erasure_rolls_back(
     for table in ("customer", "address", "contact_note"):
         assert after[table] == before[table]
     assert {s.system: s.status for s in caught.value.result.systems}["crm"] == "failed"
+
+
+def test_replay_on_the_server(server: tuple[str, Estate]) -> None:
+    _, estate = server
+    bob = estate.people[1]
+    before = estate.rows()
+    erase(estate.loaded, parse([("email", bob.email)]), settings=estate.settings, now=NOW)
+    erased = estate.rows()
+    engine = sa.create_engine(estate.billing)
+    with engine.begin() as connection:  # last night's backup of the account table comes back
+        connection.execute(
+            sa.text("UPDATE account SET holder = :holder, email = :email WHERE number = :number"),
+            {"holder": "Bob Smith", "email": bob.email, "number": bob.account},
+        )
+    engine.dispose()
+    assert estate.rows()["account"][bob.account] == before["account"][bob.account]
+    done = replay(estate.loaded, settings=estate.settings, system="billing", now=NOW)
+    assert done.people == 1
+    assert estate.rows()["account"] == erased["account"]
