@@ -41,16 +41,25 @@ class AccessFailed(Exception):
 
 @contextlib.contextmanager
 def open_systems(
-    declaration: Declaration, plan: Plan, *, environ: Mapping[str, str], folder: Path
+    declaration: Declaration,
+    plan: Plan,
+    *,
+    environ: Mapping[str, str],
+    folder: Path,
+    reuse: Mapping[str, Connector] | None = None,
 ) -> Iterator[dict[str, Connector]]:
     """Every system the plan reads, opened before anything is read, closed afterwards.
 
     Opening all of them first means a system that is down fails the request at once, with
-    the system named, before a partial answer exists.
+    the system named, before a partial answer exists. ``reuse`` holds connectors a long-lived
+    caller (a service, a batch of requests) keeps open; those are used and left open.
     """
     opened: dict[str, Connector] = {}
+    kept = dict(reuse or {})
     try:
         for name in dict.fromkeys(step.system for step in plan.steps):
+            if name in kept:
+                continue
             try:
                 opened[name] = connect(
                     name, declaration.systems[name], environ=environ, folder=folder
@@ -60,7 +69,7 @@ def open_systems(
                     f"system '{name}' could not be reached, so the request was not answered: {exc}",
                     name,
                 ) from exc
-        yield opened
+        yield {**kept, **opened}
     finally:
         for connector in opened.values():
             with contextlib.suppress(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from pledge.connectors import Row
+from pledge.connectors import Connector, Row
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
 from pledge.dsr.access import open_systems, read_subject
@@ -55,9 +55,14 @@ def answer(
     actor: str,
     now: datetime | None = None,
     progress: Callable[[str, int], None] | None = None,
+    connectors: Mapping[str, Connector] | None = None,
 ) -> Outcome:
     """Run request ``request_id``; on failure the request is failed with the reason, and the
-    error is raised again for the caller to show."""
+    error is raised again for the caller to show.
+
+    ``connectors`` are systems a long-lived caller keeps open across requests (used, not
+    closed); any other system the plan reads is opened for this request and closed after.
+    """
     view = requests.get(engine, request_id)
     if view.state is State.FAILED:
         view = requests.move(
@@ -83,6 +88,7 @@ def answer(
             actor=actor,
             now=now or datetime.now(UTC),
             progress=progress,
+            connectors=connectors,
         )
     except Exception as exc:
         # Whatever went wrong, the request must not stay "in progress" looking alive.
@@ -119,6 +125,7 @@ def _access(
     actor: str,
     now: datetime,
     progress: Callable[[str, int], None] | None,
+    connectors: Mapping[str, Connector] | None,
 ) -> Outcome:
     declaration = loaded.declaration
     plan = make_plan(declaration, identities_of(view))
@@ -126,7 +133,9 @@ def _access(
     out.mkdir(parents=True, exist_ok=True)
     path = out / package_name(view, now)
     with (
-        open_systems(declaration, plan, environ=environ, folder=loaded.folder) as systems,
+        open_systems(
+            declaration, plan, environ=environ, folder=loaded.folder, reuse=connectors
+        ) as systems,
         PackageWriter(path, passphrase=passphrase) as package,
     ):
 
