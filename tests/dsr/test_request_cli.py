@@ -147,3 +147,28 @@ def test_a_system_that_is_down_fails_loudly(folder: Path) -> None:
     code, output = run(cli, "request", "show", "1")
     assert "access, failed" in output and "system 'network'" in output
     assert not list(folder.glob("*.zip*"))
+
+
+def test_overdue_requests_are_listed_first_and_alone_with_overdue(folder: Path) -> None:
+    cli = runner(folder)
+    run(cli, "db", "upgrade")
+    # Erasure needs no identity check in this declaration: its clock starts on receipt.
+    run(cli, "request", "new", "--type", "erasure", "--email", "a@example.org")
+    run(
+        cli,
+        "request",
+        "new",
+        "--type",
+        "erasure",
+        "--email",
+        "b@example.org",
+        "--received",
+        "2020-01-06",
+    )
+    code, output = run(cli, "request", "list")
+    assert code == 0, output
+    rows = output.strip().splitlines()[1:]
+    assert rows[0].split()[0] == "2" and "OVERDUE since 06 Feb 2020" in rows[0]
+    assert rows[1].split()[0] == "1" and "day(s) left" in rows[1]
+    code, output = run(cli, "request", "list", "--overdue")
+    assert [line.split()[0] for line in output.strip().splitlines()[1:]] == ["2"]
