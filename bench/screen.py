@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,11 +28,17 @@ from pathlib import Path
 
 import duckdb
 
+from pledge.consent.decide import decide
 from pledge.consent.hashing import Hasher
+from pledge.consent.ledger import Change, record
 from pledge.consent.phones import normalise_phone
-from pledge.consent.screen import Campaign, key_sql, screen
+from pledge.consent.screen import Campaign, hmac_sql, key_sql, screen
 from pledge.consent.sources import create_tables
+from pledge.consent.suppression import suppress
 from pledge.rules.consent import Facts, may_contact
+from pledge.settings import Settings
+from pledge.store import make_engine, session_factory, upgrade
+from pledge.store.consent_tables import RegisterNumberRow
 
 KEY = b"bench-key"
 BASE = 7_100_000_000  # audience numbers are 07100000000 upwards
@@ -53,7 +60,7 @@ def generate(folder: Path, audience: int, register: int, consent: int, suppresse
     connection.execute(
         "CREATE TEMP TABLE pads AS SELECT $1::BLOB AS i, $2::BLOB AS o", [inner, outer]
     )
-    hmac = key_sql("sha256(o || unhex(sha256(i || ('phone:+44' || n)::BLOB)))")
+    hmac = key_sql(hmac_sql("phone", "'+44' || n"))
     # Audience row i has number BASE + 2i: every other number in its range.
     spelled = (
         "CASE WHEN i % 1000 = 7 THEN 'n/a' "
@@ -167,6 +174,34 @@ def disagreements(folder: Path, reasons: dict[str, str]) -> int:
     return int(found[0]) if found else -1
 
 
+def decisions(folder: Path, people: int, asked: int) -> tuple[float, float]:
+    """``decide`` for one identity against a SQLite store of ``people``: median and p95 ms."""
+    settings = Settings(database_url=f"sqlite:///{folder / 'store.sqlite'}", hash_key="bench")
+    upgrade(settings)
+    engine = make_engine(settings)
+    hasher = Hasher.from_settings(settings)
+    with session_factory(engine).begin() as session:
+        for n in range(people):
+            number = f"07{BASE // 100 + n:09d}"
+            record(
+                session, hasher, Change("phone", number, "grant", "news", "phone", basis="consent")
+            )
+            if n % 10 == 0:
+                suppress(session, hasher, "phone", number)
+            if n % 3 == 0:
+                session.add(RegisterNumberRow(register="tps", number=f"+44{number[1:]}"))
+    times = []
+    with session_factory(engine)() as session:
+        for n in range(asked):
+            number = f"07{BASE // 100 + (n * 7919) % people:09d}"
+            started = time.perf_counter()
+            decide(session, hasher, "phone", number, purpose="news", channel="phone")
+            times.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audience", type=int, default=10_000_000)
@@ -175,6 +210,7 @@ def main() -> None:
     parser.add_argument("--suppressed", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=100_000, help="rows for the simple way")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--people", type=int, default=20_000, help="store size for may_contact")
     parser.add_argument("--child", nargs=2, metavar=("DATABASE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -203,6 +239,7 @@ def main() -> None:
         built, per_row, reasons = simple_way(database, folder, args.sample)
         loop = per_row * args.audience
         differ = disagreements(folder, reasons)
+        median, p95 = decisions(folder, args.people, 2_000)
     print(f"| data generated | {made:.1f} s |")
     print(
         f"| audience / register / consent states / suppressed | {args.audience:,} / "
@@ -220,6 +257,10 @@ def main() -> None:
     print(f"| ratio (simple build + loop) / Pledge | {(built + loop) / float(seconds):.0f} x |")
     print(f"| sampled rows where the two disagree | {differ} |")
     print(f"| reasons | {counts.replace(',', ', ')} |")
+    print(
+        f"| may_contact against a SQLite store of {args.people:,} people, 2,000 asks | "
+        f"median {median:.2f} ms, p95 {p95:.2f} ms |"
+    )
 
 
 if __name__ == "__main__":

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from pledge.consent.audience import AudienceError
 from pledge.consent.decide import decide
 from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
-from pledge.consent.screen import Campaign, screen
+from pledge.consent.screen import Campaign, hmac_sql, key_sql, screen
 from pledge.consent.sources import copy_from_store
 from pledge.consent.suppression import suppress
 from pledge.rules.consent import Channel, SoftOptIn
@@ -123,3 +125,16 @@ def test_bad_columns_are_named(tmp_path: Path, header: str, channel: str, messag
     connection = duckdb.connect()
     with pytest.raises(AudienceError, match=message.replace("(", r"\(").replace(")", r"\)")):
         screen(connection, path, Campaign(channel, "news"), Hasher(b"k"))
+
+
+@settings(max_examples=50, deadline=None)
+@given(value=st.text(min_size=1), key=st.binary(min_size=1, max_size=100))
+def test_sql_hmac_is_pythons(value: str, key: bytes) -> None:
+    hasher = Hasher(key)
+    inner, outer = hasher.pads()
+    sql = f"SELECT {hmac_sql('email', '$v')}, {key_sql(hmac_sql('email', '$v'))} FROM "
+    sql += "(SELECT $i::BLOB AS i, $o::BLOB AS o)"
+    found = duckdb.execute(sql, {"v": value, "i": inner, "o": outer}).fetchone()
+    assert found is not None
+    expected = hasher.hash("email", value)
+    assert found == (expected, int(expected[:32], 16))

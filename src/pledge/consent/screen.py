@@ -125,6 +125,15 @@ def _key(connection: duckdb.DuckDBPyConnection, audience: Audience, column: str)
         fill_leftovers(connection, "_audience", "phone", "_ident")
 
 
+def hmac_sql(kind: str, column: str) -> str:
+    """SQL: the hex HMAC-SHA256 of ``kind:column``, with the pads in columns ``i`` and ``o``.
+
+    ``encode`` turns text into its UTF-8 bytes as Python does; a ``::BLOB`` cast would read
+    backslash escapes in an address and hash different bytes.
+    """
+    return f"sha256(o || unhex(sha256(i || encode('{kind}:' || {column}))))"
+
+
 def key_sql(hex_hash: str) -> str:
     """SQL: the identity key (first 128 bits, as UHUGEINT) of a hex HMAC expression."""
     return f"('0x' || left({hex_hash}, 32))::UHUGEINT"
@@ -184,7 +193,7 @@ def _decide(
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE _pads AS SELECT $1::BLOB AS i, $2::BLOB AS o", [inner, outer]
     )
-    hmac = f"sha256(o || unhex(sha256(i || ('{kind}:' || _ident)::BLOB)))"
+    hmac = hmac_sql(kind, "_ident")
     phone = campaign.channel == "phone"
     electronic = campaign.channel in ("email", "sms")
     agreed = "(status = 'granted' AND basis = 'specific-agreement')"
