@@ -84,6 +84,9 @@ def test_replay_command(pledge: CliRunnerFor, estate: Estate, tmp_path: Path) ->
     shutil.copy(billing, tmp_path / "backup.sqlite")
     assert pledge("erase", "--email", estate.people[0].email, "--yes").exit_code == 0
     shutil.copy(tmp_path / "backup.sqlite", billing)
+    listed = pledge("erasure", "list", "--system", "billing")
+    assert listed.exit_code == 0 and "billing: 3 row(s) in call, invoice, account" in listed.output
+    assert estate.people[0].email not in pledge("erasure", "list").output
     result = pledge("erasure", "replay", "--system", "billing")
     assert result.exit_code == 0, result.output
     assert "1 past erasure(s) in the ledger; 1 found in the restored data" in result.output

@@ -136,6 +136,7 @@ class PastErasure:
     """One erasure as the ledger remembers it, for one system."""
 
     erasure_id: str
+    system: str
     at: datetime
     request_id: str | None
     identities: dict[str, list[str]]
@@ -143,27 +144,27 @@ class PastErasure:
     rows: int
 
 
-def past_erasures(engine: Engine, system: str) -> list[PastErasure]:
-    """Every erasure that touched ``system``, oldest first."""
+def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure]:
+    """Every erasure of ``system`` (of every system when None), oldest first, one per system."""
+    query = sa.select(ErasureLedgerEntry).order_by(ErasureLedgerEntry.at, ErasureLedgerEntry.id)
+    if system is not None:
+        query = query.where(ErasureLedgerEntry.system == system)
     with session_factory(engine)() as session:
-        entries: Sequence[ErasureLedgerEntry] = session.scalars(
-            sa.select(ErasureLedgerEntry)
-            .where(ErasureLedgerEntry.system == system)
-            .order_by(ErasureLedgerEntry.at, ErasureLedgerEntry.id)
-        ).all()
-    grouped: dict[str, list[ErasureLedgerEntry]] = {}
+        entries: Sequence[ErasureLedgerEntry] = session.scalars(query).all()
+    grouped: dict[tuple[str, str], list[ErasureLedgerEntry]] = {}
     for entry in entries:
-        grouped.setdefault(entry.erasure_id, []).append(entry)
+        grouped.setdefault((entry.erasure_id, entry.system), []).append(entry)
     return [
         PastErasure(
             erasure_id=erasure_id,
+            system=name,
             at=group[0].at,
             request_id=group[0].request_id,
             identities=group[0].identities,
             datasets=tuple(e.dataset for e in group),
             rows=sum(e.rows for e in group),
         )
-        for erasure_id, group in grouped.items()
+        for (erasure_id, name), group in grouped.items()
     ]
 
 
