@@ -6,6 +6,7 @@ them) as an argument.
 
 # Each capability keeps its tables in its own module on the shared metadata; importing them
 # here puts every table in Base.metadata, so migrations and the drift test see all of them.
+from pledge.store import consent_tables as consent_tables
 from pledge.store import erasure_tables as erasure_tables
 from pledge.store import request_tables as request_tables
 from pledge.store.database import (
