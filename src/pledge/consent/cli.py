@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 import click
 import sqlalchemy as sa
 
-from pledge.consent import ledger, suppression
+from pledge.consent import ledger, requests, suppression
 from pledge.consent.context import actor, kind_of, marketing, plainly
 from pledge.consent.decide import decide
 from pledge.consent.ledger import ALL, Change, record
@@ -178,6 +178,8 @@ def show_command(
     """Show an identifier's consent history, suppression, and optionally a decision."""
     kind = kind or kind_of(identifier)
     with marketing(app) as m, plainly(), session_factory(m.engine)() as session:
+        requests.sync(session, actor())
+        session.commit()
         identity_hash = m.hasher.hash(kind, normalise(kind, identifier))
         events = ledger.history(session, identity_hash)
         for event in events:

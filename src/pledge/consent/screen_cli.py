@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 import duckdb
 
-from pledge.consent import registers
+from pledge.consent import registers, requests
 from pledge.consent.context import Marketing, actor, marketing, plainly
 from pledge.consent.screen import STEPS, Campaign, Outcome, screen
 from pledge.consent.sources import copy_from_store
@@ -98,6 +98,9 @@ def screen_command(
     with marketing(app) as m, plainly():
         m.check(purpose, channel, stream or "*")
         age = _register_age(m, channel, override_reason)
+        with session_factory(m.engine).begin() as session:
+            # Erasures and restrictions made through requests since the last screen.
+            requests.sync(session, actor())
         connection = duckdb.connect()
         with click.progressbar(length=len(STEPS), label=FIRST, file=sys.stderr) as bar:
             with m.engine.connect() as store:

@@ -38,9 +38,22 @@ def suppress(
     actor: str = "pledge",
 ) -> SuppressionRow:
     """Put an identifier on the suppression list (once per reason), keeping only its hash."""
+    identity_hash = hasher.hash(kind, normalise(kind, value))
+    return suppress_hash(session, identity_hash, kind, reason=reason, source=source, actor=actor)
+
+
+def suppress_hash(
+    session: Session,
+    identity_hash: str,
+    kind: str,
+    *,
+    reason: str,
+    source: str,
+    actor: str,
+) -> SuppressionRow:
+    """:func:`suppress` for an identifier known only by its hash (an erasure's, say)."""
     if reason not in REASONS:
         raise ValueError(f"unknown suppression reason {reason!r}; use {', '.join(REASONS)}")
-    identity_hash = hasher.hash(kind, normalise(kind, value))
     found = session.scalars(
         sa.select(SuppressionRow).where(
             SuppressionRow.identity_hash == identity_hash,
@@ -59,6 +72,7 @@ def suppress(
         at=utc_now(),
     )
     session.add(row)
+    session.flush()  # the next lookup in this transaction must see it
     return row
 
 
