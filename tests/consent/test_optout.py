@@ -19,6 +19,7 @@ from pledge.consent.optout import (
     one_click,
     sms_received,
 )
+from pledge.consent.propagation import NotPending, confirm, pending
 from pledge.consent.suppression import ResubscribeRefused, resubscribe, suppress
 from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign
 from pledge.store.consent_tables import ConsentEventRow, OptOutPropagationRow
@@ -197,3 +198,24 @@ def test_restriction_survives_resubscription(engine: Engine, hasher: Hasher) -> 
         grant = Change("email", ANN, "grant", "news", "email", "residential", basis="consent")
         resubscribe(session, hasher, grant, requested_from=("email", ANN))
     assert reason(engine, hasher) == "restricted"
+
+
+def test_pending_until_each_system_confirms(engine: Engine, hasher: Hasher) -> None:
+    routing = Routing(systems=["crm", "mailer"], honour_within=timedelta(days=28))
+    with session_factory(engine).begin() as session:
+        change = Change("email", ANN, "withdraw", "news", "email", "residential")
+        event = record(
+            session, hasher, change, systems=routing.systems, honour_within=routing.honour_within
+        )
+    with session_factory(engine).begin() as session:
+        assert [(p.system, p.overdue) for p in pending(session)] == [
+            ("crm", False),
+            ("mailer", False),
+        ]
+        later = event.at + timedelta(days=29)
+        assert all(p.overdue for p in pending(session, later))
+        confirm(session, event.id, "crm", "crm-sync")
+        with pytest.raises(NotPending):
+            confirm(session, event.id, "crm", "crm-sync")
+    with session_factory(engine)() as session:
+        assert [p.system for p in pending(session)] == ["mailer"]

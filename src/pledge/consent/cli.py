@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 import click
-import sqlalchemy as sa
 
-from pledge.consent import ledger, requests, suppression
+from pledge.consent import ledger, propagation, requests, suppression
 from pledge.consent.context import actor, kind_of, marketing, plainly
 from pledge.consent.decide import decide
 from pledge.consent.ledger import ALL, Change, record
@@ -15,9 +14,7 @@ from pledge.consent.optout import object_to_marketing
 from pledge.consent.screen_cli import screen_command, tps
 from pledge.dsr.identity import normalise
 from pledge.rules.consent import Channel, SoftOptIn
-from pledge.store.consent_tables import ConsentEventRow, OptOutPropagationRow
 from pledge.store.database import session_factory
-from pledge.store.tables import utc_now
 
 if TYPE_CHECKING:
     from pledge.cli import App
@@ -207,22 +204,15 @@ def show_command(
 @click.pass_obj
 def pending_command(app: App) -> None:
     """List withdrawals not yet confirmed as applied by each downstream system."""
-    now = utc_now()
     with marketing(app, needs_key=False) as m, session_factory(m.engine)() as session:
-        query = (
-            sa.select(OptOutPropagationRow, ConsentEventRow)
-            .join(ConsentEventRow, ConsentEventRow.id == OptOutPropagationRow.event_id)
-            .where(OptOutPropagationRow.confirmed_at.is_(None))
-            .order_by(OptOutPropagationRow.deadline, OptOutPropagationRow.system)
-        )
-        rows = session.execute(query).all()
-    for item, event in rows:
-        late = "OVERDUE " if item.deadline < now else ""
+        items = propagation.pending(session)
+    for item in items:
+        event = item.event
         click.echo(
-            f"{late}{item.system}: event {event.id} {event.action} "
+            f"{'OVERDUE ' if item.overdue else ''}{item.system}: event {event.id} {event.action} "
             f"{event.purpose}/{event.channel}/{event.stream}, due {item.deadline:%Y-%m-%d}"
         )
-    click.echo(f"{len(rows)} pending")
+    click.echo(f"{len(items)} pending")
 
 
 @consent.command("confirm")
@@ -231,11 +221,12 @@ def pending_command(app: App) -> None:
 @click.pass_obj
 def confirm_command(app: App, event_id: int, system: str) -> None:
     """Record that SYSTEM has applied the withdrawal EVENT_ID."""
-    with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
-        item = session.get(OptOutPropagationRow, (event_id, system))
-        if item is None:
-            raise click.ClickException(f"no pending opt-out {event_id} for system {system!r}")
-        item.confirmed_at, item.confirmed_by = utc_now(), actor()
+    with (
+        marketing(app, needs_key=False) as m,
+        plainly(),
+        session_factory(m.engine).begin() as session,
+    ):
+        propagation.confirm(session, event_id, system, actor())
     click.echo(f"confirmed: {system} applied event {event_id}")
 
 

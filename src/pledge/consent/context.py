@@ -19,6 +19,7 @@ from pledge.consent.audience import AudienceError
 from pledge.consent.hashing import Hasher, HashKeyMissing
 from pledge.consent.ledger import ALL
 from pledge.consent.optout import Routing
+from pledge.consent.propagation import NotPending
 from pledge.consent.registers import RegisterStale
 from pledge.consent.suppression import ResubscribeRefused
 from pledge.consent.tokens import TokenInvalid
@@ -33,6 +34,7 @@ EXPECTED = (
     AudienceError,
     HashKeyMissing,
     IdentityInvalid,
+    NotPending,
     RegisterStale,
     ResubscribeRefused,
     StoreUnavailable,
