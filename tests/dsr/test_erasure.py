@@ -15,7 +15,8 @@ from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, ErasureResult,
 from pledge.dsr.identity import parse
 from pledge.dsr.strategies import StrategyError, hashed
 from pledge.retention.holds import place
-from pledge.store import AuditEvent, make_engine
+from pledge.settings import Settings
+from pledge.store import AuditEvent, StoreUnavailable, make_engine
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from tests.dsr.erasure_estate import NOW, YAML, Estate, estate, owned_by
 
@@ -212,4 +213,14 @@ def test_a_declared_column_missing_from_the_database_stops_it_before_any_write(
     before = estate.rows()
     with pytest.raises(QueryFailed, match="middle_name"):
         erase(loaded, parse([("email", estate.people[0].email)]), settings=estate.settings)
+    assert estate.rows() == before
+
+
+def test_a_store_without_the_ledger_stops_it_before_any_write(
+    estate: Estate, tmp_path: Path
+) -> None:
+    bare = Settings(database_url=f"sqlite:///{tmp_path / 'bare.sqlite'}", hash_key="k")
+    before = estate.rows()
+    with pytest.raises(StoreUnavailable, match="pledge db upgrade"):
+        erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=bare)
     assert estate.rows() == before

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pledge.connectors import Connector, ConnectorError, Delete
@@ -28,11 +27,10 @@ from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, locate
 from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.restrict import register_rows
-from pledge.dsr.subject import opened
+from pledge.dsr.subject import check_store, opened
 from pledge.retention.holds import in_force
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
-from pledge.store.erasure_tables import ErasureLedgerEntry
 
 __all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "erase"]
 
@@ -72,7 +70,7 @@ def erase(
     wanted = [s for s in system_order(declaration, plan) if systems is None or s in systems]
     engine = store or make_engine(settings, loaded.folder)
     try:
-        _check_store(engine)
+        check_store(engine)
         with opened(loaded, settings, wanted, connectors) as conns:
             found = locate(plan, conns, lambda step: columns(declaration, step))
             everyone = ledger.discovered(declaration, identities, found)
@@ -200,14 +198,3 @@ def _verify(
         if left:
             remaining.append(Remaining(step.system, step.dataset, len(left), fields))
     return remaining
-
-
-def _check_store(engine: Engine) -> None:
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.select(ErasureLedgerEntry.id).limit(1))
-    except sa.exc.DBAPIError as exc:
-        raise ErasureRefused(
-            "Pledge's store has no erasure ledger yet, so an erasure could not be recorded: "
-            f"run `pledge db upgrade` first ({type(exc.orig).__name__})"
-        ) from None

@@ -22,6 +22,7 @@ from pledge.consent.optout import object_to_marketing
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
 from pledge.dsr.identity import Identity
+from pledge.dsr.subject import check_store
 from pledge.rules.deadline import due_date
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
@@ -84,6 +85,7 @@ def object_to(
     )
     engine = store or make_engine(settings, loaded.folder)
     try:
+        check_store(engine)
         with session_factory(engine).begin() as session:
             session.add(row)
             if to == "direct-marketing":

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pledge.connectors import Connector, connect
@@ -20,7 +21,8 @@ from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, Wanted, locate
 from pledge.dsr.plan import Plan, make_plan
 from pledge.settings import Settings
-from pledge.store.database import make_engine
+from pledge.store.database import StoreUnavailable, make_engine
+from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 
 
 @dataclass
@@ -50,6 +52,7 @@ def open_subject(
     systems = list(dict.fromkeys(s.system for s in plan.steps))
     engine = store or make_engine(settings, loaded.folder)
     try:
+        check_store(engine)
         with opened(loaded, settings, systems, connectors) as conns:
             found = locate(plan, conns, wanted)
             yield Subject(loaded, plan, found, conns, engine, hashed)
@@ -81,3 +84,16 @@ def opened(
     finally:
         for conn in mine:
             conn.close()
+
+
+def check_store(engine: Engine) -> None:
+    """Refuse, before any system is touched, when the store lacks this capability's tables."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.select(Restriction.id).limit(1))
+            connection.execute(sa.select(ErasureLedgerEntry.id).limit(1))
+    except sa.exc.DBAPIError as exc:
+        raise StoreUnavailable(
+            "Pledge's store has no erasure ledger or restriction register yet, so nothing "
+            f"could be recorded: run `pledge db upgrade` first ({type(exc.orig).__name__})"
+        ) from None
