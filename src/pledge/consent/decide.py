@@ -12,8 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pledge.consent.hashing import Hasher
-from pledge.consent.ledger import ALL
-from pledge.consent.suppression import active
 from pledge.dsr.identity import IdentityInvalid, normalise
 from pledge.rules.consent import (
     Basis,
@@ -24,10 +22,26 @@ from pledge.rules.consent import (
     SoftOptIn,
     may_contact,
 )
-from pledge.store.consent_tables import ConsentStateRow, RegisterNumberRow
 
 #: The soft opt-in conditions as the ledger keeps them: all held, or not.
 _HELD, _NOT_HELD = SoftOptIn(True, True, True), SoftOptIn(False, False, False)
+
+
+def _lookup(with_stream: bool) -> sa.TextClause:
+    stream = "AND stream IN (:stream, '*')" if with_stream else ""
+    # One round trip: a decision is asked per person, and most of its cost was per statement.
+    return sa.text(
+        "SELECT 'state', status, basis, soft_opt_in_valid, last_event_id FROM consent_state "
+        "WHERE identity_hash = :hash AND purpose IN (:purpose, '*') "
+        f"AND channel IN (:channel, '*') {stream} "
+        "UNION ALL SELECT 'suppression', reason, NULL, NULL, NULL FROM suppression "
+        "WHERE identity_hash = :hash AND lifted_at IS NULL "
+        "UNION ALL SELECT 'register', register, NULL, NULL, NULL FROM register_number "
+        "WHERE number = :number"
+    )
+
+
+_LOOKUP = {True: _lookup(True), False: _lookup(False)}
 
 
 def facts(
@@ -48,35 +62,30 @@ def facts(
         normalised = normalise(kind, value)
     except IdentityInvalid:
         return Facts(channel, identifier_valid=False)
-    identity_hash = hasher.hash(kind, normalised)
-    state = ConsentStateRow
-    query = sa.select(state).where(
-        state.identity_hash == identity_hash,
-        state.purpose.in_((purpose, ALL)),
-        state.channel.in_((channel, ALL)),
-    )
-    if stream is not None:
-        query = query.where(state.stream.in_((stream, ALL)))
-    rows = session.scalars(query).all()
-    consents = [row for row in rows if row.status in ("granted", "withdrawn")]
+    parameters = {
+        "hash": hasher.hash(kind, normalised),
+        "purpose": purpose,
+        "channel": channel,
+        "stream": stream,
+        # Registers matter only for calls to a phone number.
+        "number": normalised if channel == "phone" and kind == "phone" else "",
+    }
+    rows = session.execute(_LOOKUP[stream is not None], parameters).all()
+    states = [row for row in rows if row[0] == "state"]
+    reasons = {row[1] for row in rows if row[0] == "suppression"}
+    on = {row[1] for row in rows if row[0] == "register"}
+    consents = [row for row in states if row[1] in ("granted", "withdrawn")]
     # The latest grant or withdrawal that covers the campaign decides.
-    latest = max(consents, key=lambda row: row.last_event_id, default=None)
-    reasons = active(session, identity_hash)
-    on: set[str] = set()
-    if channel == "phone" and kind == "phone":
-        numbers = sa.select(RegisterNumberRow.register).where(
-            RegisterNumberRow.number == normalised
-        )
-        on = set(session.scalars(numbers))
-    status = None if latest is None else cast(ConsentStatus, latest.status)
-    basis = cast(Basis, latest.basis) if latest is not None and latest.basis else "consent"
-    held = latest is not None and latest.soft_opt_in_valid
+    latest = max(consents, key=lambda row: int(row[4]), default=None)
+    status = None if latest is None else cast(ConsentStatus, latest[1])
+    basis = cast(Basis, latest[2]) if latest is not None and latest[2] else "consent"
+    held = latest is not None and bool(latest[3])
     return Facts(
         channel,
         consent=status,
         basis=basis,
         soft_opt_in=_HELD if held else _NOT_HELD,
-        objected=any(row.status == "objected" for row in rows),
+        objected=any(row[1] == "objected" for row in states),
         restricted="restriction" in reasons,
         erased="erasure" in reasons,
         suppressed=bool(reasons - {"restriction", "erasure"}),
