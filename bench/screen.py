@@ -18,6 +18,7 @@ states and ``--suppressed`` suppression entries keyed by the same HMAC Pledge us
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -101,13 +102,19 @@ def pledge_run(database: Path, folder: Path, threads: int) -> None:
     """The child process: screen the audience and print seconds, peak MiB and counts."""
     connection = duckdb.connect(str(database))
     connection.execute(f"SET threads = {threads}")
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     outcome = screen(
         connection, folder / "audience.parquet", Campaign("phone", "news"), Hasher(KEY)
     )
     seconds = time.perf_counter() - started
+    # CPU seconds say what the run cost on a machine shared with other work; wall seconds
+    # on a busy machine mostly say how busy it was.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
     counts = ",".join(f"{reason}={n}" for reason, n in sorted(outcome.counts.items()))
-    print(f"{seconds:.2f} {rss_mib():.0f} {counts}")
+    print(f"{seconds:.2f} {cpu:.2f} {rss_mib():.0f} {counts}")
 
 
 def simple_way(database: Path, folder: Path, sample: int) -> tuple[float, float, dict[str, str]]:
@@ -235,7 +242,8 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        seconds, peak, counts = child.stdout.split()
+        seconds, cpu, peak, counts = child.stdout.split()
+        load = os.getloadavg()[0]
         built, per_row, reasons = simple_way(database, folder, args.sample)
         loop = per_row * args.audience
         differ = disagreements(folder, reasons)
@@ -246,8 +254,11 @@ def main() -> None:
         f"{args.register:,} / {args.consent:,} / {args.suppressed:,} |"
     )
     print(
-        f"| Pledge screen (DuckDB, {args.threads} threads) | **{float(seconds):.1f} s**, "
-        f"peak RSS {float(peak):,.0f} MiB |"
+        f"| Pledge screen (DuckDB, {args.threads} threads) | **{float(seconds):.1f} s** wall, "
+        f"{float(cpu):.1f} s CPU, peak RSS {float(peak):,.0f} MiB |"
+    )
+    print(
+        f"| machine load (1-minute average) after the screen | {load:.1f}, {os.cpu_count()} cores |"
     )
     print(f"| simple way: building dicts and sets | {built:.1f} s (full data) |")
     print(
