@@ -6,8 +6,9 @@ person, chunked by the connector), never one query per row. Memory holds one bat
 plus the key values later steps need, which grow with the person's data, not the table's.
 
 Loops in a plan (a later dataset leading back to an earlier one) are resolved first by a
-locate pass that reads only key columns, re-running earlier steps for values not yet queried
-until nothing new turns up; the read pass then reads each dataset once with the final values.
+locate pass that re-runs earlier steps for values not yet queried until nothing new turns up;
+it keeps the rows of the datasets it read while they are few, and the read pass then reads
+every other dataset once with the final values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from pledge.dsr.plan import Plan, Source, Step
 
 #: Receives one dataset's batches ("system.dataset", batches) and returns its row count.
 Writer = Callable[[str, Iterable[list[Row]]], int]
+#: Rows of one dataset the loop-resolving pass may hold (see _locate).
+KEEP_ROWS = 5_000
 #: (step number, field) → the values that locate the person's rows there.
 Values = dict[tuple[int, str], set[Any]]
 
@@ -85,13 +89,18 @@ def read_subject(
 ) -> dict[str, int]:
     """Stream the person's rows of every step to ``write``; rows found per dataset."""
     needed = _needed(plan)
-    fixed = _locate(plan, systems, needed, batch_size) if plan.loops else None
+    located = _locate(plan, systems, needed, batch_size) if plan.loops else None
     found: Values = defaultdict(set)
     counts: dict[str, int] = {}
     for step in plan.steps:
         wanted = needed[step.number]
-        values = fixed if fixed is not None else _values_for(plan, step, found)
-        batches = _rows(systems[step.system], step, values, wanted, found, batch_size)
+        kept = located.rows.get(step.number) if located is not None else None
+        batches: Iterable[list[Row]]
+        if kept is not None:
+            batches = (kept[i : i + batch_size] for i in range(0, len(kept), batch_size))
+        else:
+            values = located.values if located is not None else _values_for(plan, step, found)
+            batches = _rows(systems[step.system], step, values, wanted, found, batch_size)
         try:
             counts[step.dotted] = write(step.dotted, batches)
         except ConnectorError as exc:
@@ -170,16 +179,30 @@ def _needed(plan: Plan) -> dict[int, set[str]]:
     return {step.number: step.columns_needed(plan) for step in plan.steps}
 
 
+@dataclass
+class _Located:
+    """What the loop-resolving pass found: every value queried per (step, field), and the
+    rows of the steps it read whole, while they were few enough to keep."""
+
+    values: Values
+    rows: dict[int, list[Row] | None]
+
+
 def _locate(
     plan: Plan, systems: Mapping[str, Connector], needed: dict[int, set[str]], batch_size: int
-) -> Values:
-    """Resolve loops: the final values for every (step, field), reading key columns only.
+) -> _Located:
+    """Resolve loops: the final values for every (step, field).
 
     Each (step, field, value) is queried once; steps are re-run for new values until none
-    appears, which ends because values only come from rows that exist.
+    appears, which ends because values only come from rows that exist. Steps whose columns
+    lead elsewhere are read whole and their rows kept, up to KEEP_ROWS per step, so the read
+    pass does not query them again (each read is a round trip, the cost that matters on a
+    server); a step with more rows is dropped from memory and read again, streamed.
     """
     found: Values = defaultdict(set)
     queried: Values = defaultdict(set)
+    kept: dict[int, list[Row] | None] = {n: [] for n, cols in needed.items() if cols}
+    seen: dict[int, set[Any]] = defaultdict(set)
     changed = True
     while changed:
         changed = False
@@ -201,7 +224,6 @@ def _locate(
                     table=step.dataset,
                     key=match.field,
                     values=sorted(new, key=repr),
-                    columns=sorted(wanted),
                     fold_case=match.fold_case,
                 )
                 try:
@@ -210,6 +232,19 @@ def _locate(
                             found[(step.number, column)].update(
                                 r[column] for r in batch if r.get(column) is not None
                             )
+                        _keep(kept, seen, step, batch)
                 except ConnectorError as exc:
                     raise AccessFailed(f"reading {step.dotted} failed: {exc}", step.system) from exc
-    return dict(queried)
+    return _Located(dict(queried), kept)
+
+
+def _keep(
+    kept: dict[int, list[Row] | None], seen: dict[int, set[Any]], step: Step, batch: list[Row]
+) -> None:
+    rows = kept.get(step.number)
+    if rows is None:
+        return
+    rows.extend(row for row in batch if _first_time(seen[step.number], step, row))
+    if len(rows) > KEEP_ROWS:
+        kept[step.number] = None  # too many to hold: the read pass streams them instead
+        seen.pop(step.number, None)
