@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,41 @@ def _keeps_its_promises(folder: Path, env: dict[str, str]) -> None:
     assert code == 0 and "0 row(s) changed" in out
 
 
-def test_demo_on_sqlite(tmp_path: Path) -> None:
+def _old_calls(folder: Path) -> dict[int, int]:
+    """Customer id → call records older than 12 months (call records name only the account)."""
+    crm = sqlite3.connect(folder / "crm.sqlite")
+    owner = dict(crm.execute("SELECT number, customer_id FROM account").fetchall())
+    crm.close()
+    network = sqlite3.connect(folder / "network.sqlite")
+    rows = network.execute(
+        "SELECT account_number, count(*) FROM call_record "
+        "WHERE started_at < datetime('now', '-12 months') GROUP BY account_number"
+    ).fetchall()
+    network.close()
+    counts: dict[int, int] = {}
+    for account, count in rows:
+        counts[owner[account]] = counts.get(owner[account], 0) + count
+    return counts
+
+
+def test_demo_on_sqlite_and_a_held_customer_keeps_their_call_records(tmp_path: Path) -> None:
     folder = tmp_path / "northwold"
     result = CliRunner().invoke(
         main, ["demo", "generate", "--customers", "60", "--out", str(folder)]
     )
     assert result.exit_code == 0, result.output
+    held, count = next(iter(_old_calls(folder).items()))
+    code, out = pledge(folder, "db", "upgrade")
+    code, out = pledge(
+        folder, "retention", "hold", "add", "--subject", f"customer_id={held}",
+        "--reason", "billing dispute 88", "--by", "dpo@northwold.example",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = pledge(folder, "retention", "plan", "--rule", "call-records")
+    assert f"{count} expired row(s) held back" in out, out
     _keeps_its_promises(folder, {})
+    # The hold names the customer; their call records name only their account, yet stay.
+    assert _old_calls(folder) == {held: count}
 
 
 @pytest.mark.postgres

@@ -84,3 +84,20 @@ def test_every_dataset_is_covered_by_a_rule_or_as_an_archive() -> None:
     from pledge.declaration import load_text
 
     assert uncovered(load_text(text).declaration) == ["net.cdr"]
+
+
+def test_a_resolved_hold_keeps_rows_by_key_where_no_identity_column_names_the_subject() -> None:
+    found = Hold(1, "tribunal", "hr@test.example", identity="email", value="e3@northwold.example",
+                 reach=(("net.employee", ("3",)),), resolved=True)  # fmt: skip
+    (step,) = steps(DECLARATION, world.NOW, [found], only="leavers")
+    assert [(h.column, h.values) for h in step.held] == [("id", ("3",))]
+    assert not step.blocked and step.unplaced == ()
+    (calls,) = steps(DECLARATION, world.NOW, [found], only="cdr-12-months")
+    assert calls.held == () and calls.unplaced == () and not calls.blocked
+
+
+def test_a_hold_whose_search_failed_holds_every_dataset_it_reaches() -> None:
+    unknown = Hold(1, "tribunal", "hr@test.example", identity="email", value="e3@northwold.example",
+                   reach=(("net.employee", None),), resolved=True)  # fmt: skip
+    (step,) = steps(DECLARATION, world.NOW, [unknown], only="leavers")
+    assert step.blocked and step.dataset_holds == (unknown,)

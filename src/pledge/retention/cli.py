@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import click
 
 from pledge.declaration import Loaded
-from pledge.retention import check, history, holds, service
-from pledge.retention.context import actor, moment, period, store, systems
+from pledge.retention import check, history, service
+from pledge.retention.context import actor, holds_in_force, moment, period, store, systems
 from pledge.retention.holds_cli import hold
 from pledge.retention.report import describe_outcome, describe_plan, describe_run
 from pledge.retention.sweep import DEFAULT_BATCH_SIZE, OnBatch
@@ -55,7 +55,7 @@ def plan_command(app: App, rule: str | None, at: str | None) -> None:
     _known_rule(loaded, rule)
     now = moment(at)
     with store(app, loaded) as engine, systems(app, loaded) as connect:
-        held = holds.in_force(engine, now)
+        held = holds_in_force(app, loaded, engine, now)
         lines = service.plan(loaded.declaration, connect, now, held, rule, folder=loaded.folder)
     for line in lines:
         click.echo(describe_plan(line))
@@ -106,7 +106,7 @@ def _run_once(app: App, loaded: Loaded, rule: str | None, batch_size: int, quiet
                 loaded.declaration,
                 connect,
                 now,
-                holds.in_force(engine, now),
+                holds_in_force(app, loaded, engine, now),
                 rule,
                 folder=loaded.folder,
                 batch_size=batch_size,
@@ -129,7 +129,7 @@ def check_command(app: App, at: str | None) -> None:
     loaded = app.load()
     now = moment(at)
     with store(app, loaded) as engine, systems(app, loaded) as connect:
-        held = holds.in_force(engine, now)
+        held = holds_in_force(app, loaded, engine, now)
         findings = check.check(loaded.declaration, connect, now, held, folder=loaded.folder)
     for finding in findings:
         click.echo(f"{finding.kind}: {finding.message}")

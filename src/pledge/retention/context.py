@@ -13,7 +13,10 @@ import click
 from sqlalchemy.engine import Engine
 
 from pledge.declaration import Duration, Loaded
+from pledge.retention import holds
+from pledge.retention.reach import resolve
 from pledge.retention.systems import Systems
+from pledge.rules.retention import Hold
 from pledge.store import StoreUnavailable, make_engine
 from pledge.store.migrate import current, head
 
@@ -44,6 +47,12 @@ def store(app: App, loaded: Loaded) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def holds_in_force(app: App, loaded: Loaded, engine: Engine, now: datetime) -> list[Hold]:
+    """Holds in force at ``now``, each subject found in the data as an access request would."""
+    live = holds.in_force(engine, now)
+    return resolve(loaded.declaration, live, environ=app.settings.environ, folder=loaded.folder)
 
 
 def systems(app: App, loaded: Loaded) -> Systems:

@@ -51,9 +51,9 @@ def describe_plan(line: Planned) -> str:
     for hold in step.dataset_holds:
         parts.append(f"  held: {describe_hold(hold)}")
     if preview.held_back and not step.blocked:
-        placed = {held.column for held in step.held}
+        matched = ", ".join(held.column for held in step.held)
         for hold in step.subject_holds:
-            parts.append(f"  held by {', '.join(sorted(placed))}: {describe_hold(hold)}")
+            parts.append(f"  held: {describe_hold(hold)} (rows matched by {matched})")
     for hold in step.unplaced:
         parts.append(
             f"  note: {step.where} has no column for {hold.identity}, so {describe_hold(hold)} "

@@ -50,6 +50,10 @@ class Hold:
     #: Every spelling a database may hold the value in (a phone number nationally, say);
     #: empty means the value as given.
     forms: tuple[str, ...] = ()
+    #: Where the request planner found the subject: dataset → keys of their rows, or None
+    #: when the search failed there. Meaningful only when ``resolved``.
+    reach: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
+    resolved: bool = False
 
     def active(self, now: datetime) -> bool:
         """Whether the hold still applies at ``now`` (no expiry means until released)."""
@@ -237,8 +241,14 @@ def anonymisable(dataset: Dataset) -> tuple[str, ...]:
 
 
 def _held(step: Step, declaration: Declaration, holds: tuple[Hold, ...], on: str) -> Step:
-    """``step`` with the holds that reach it: dataset holds block it, subject holds filter it."""
-    on_dataset = tuple(h for h in holds if h.identity is None and h.dataset == step.where)
+    """``step`` with the holds that reach it: dataset holds block it, subject holds filter it.
+
+    A subject is found in ``on`` by its identity column, else by the keys of the rows the
+    request planner found for it (``Hold.reach``). Where its rows cannot be told apart (the
+    search failed, or the dataset has no key), the whole step is held: keeping too much for
+    a day is recoverable, deleting what a court asked to keep is not.
+    """
+    blocking = [h for h in holds if h.identity is None and h.dataset == step.where]
     subject = tuple(h for h in holds if h.identity is not None)
     by_column: dict[str, list[str]] = {}
     folded: set[str] = set()
@@ -246,22 +256,37 @@ def _held(step: Step, declaration: Declaration, holds: tuple[Hold, ...], on: str
     for hold in subject:
         assert hold.identity is not None and hold.value is not None
         columns = subject_columns(declaration, on, hold.identity)
-        if not columns:
-            unplaced.append(hold)
         for column_name in columns:
             by_column.setdefault(column_name, []).extend(hold.forms or (hold.value,))
             if hold.identity == "email":
                 folded.add(column_name)
+        reach = dict(hold.reach)
+        if columns or (hold.resolved and on not in reach):
+            continue
+        key = _primary_key(declaration, on)
+        keys = reach.get(on)
+        if not hold.resolved:
+            unplaced.append(hold)
+        elif keys is None or key is None:
+            blocking.append(hold)
+        else:
+            by_column.setdefault(key, []).extend(keys)
     held = tuple(
         HeldSubjects(c, tuple(sorted(set(v))), c in folded) for c, v in sorted(by_column.items())
     )
     return replace(
         step,
-        dataset_holds=on_dataset,
+        dataset_holds=tuple(blocking),
         held=held,
         unplaced=tuple(unplaced),
         subject_holds=subject,
     )
+
+
+def _primary_key(declaration: Declaration, dotted: str) -> str | None:
+    found = declaration.dataset(dotted)
+    keys = [n for n, f in found[2].fields.items() if f.primary_key] if found else []
+    return keys[0] if len(keys) == 1 else None
 
 
 def _referenced(declaration: Declaration, system: str, reference: str) -> str | None:
