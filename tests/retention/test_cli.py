@@ -182,3 +182,10 @@ def test_subject_holds_match_however_the_value_is_written(company: Path) -> None
         "--reason", "x", "--by", "me",
     )  # fmt: skip
     assert code == 1 and "not a phone number" in out
+
+
+def test_a_missing_sqlite_file_is_named_and_not_created(company: Path) -> None:
+    (company / "company.sqlite").rename(company / "moved.sqlite")
+    code, out = pledge(company, "retention", "run", "--quiet")
+    assert code == 1 and "there is no SQLite file at" in out and "company.sqlite" in out
+    assert not (company / "company.sqlite").exists()

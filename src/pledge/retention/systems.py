@@ -69,8 +69,14 @@ class Systems:
             url = urls.resolve(system, declared.connection, self._environ, self._folder)
         except ConnectorError as exc:
             raise Unsweepable(str(exc)) from None
+        target = sqlalchemy_url(system, url)
+        database = target.database or ""
+        on_disk = target.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+        # SQLite would quietly create an empty file where the database should be.
+        if on_disk and not Path(database).is_file():
+            raise Unsweepable(f"system '{system}': there is no SQLite file at {database}")
         try:
-            engine = sa.create_engine(sqlalchemy_url(system, url))
+            engine = sa.create_engine(target)
         except ModuleNotFoundError as exc:
             raise Unsweepable(
                 f"system '{system}' needs the {exc.name} driver: pip install 'pledge[postgres]' "
