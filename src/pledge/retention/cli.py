@@ -63,7 +63,13 @@ def plan_command(app: App, rule: str | None, at: str | None) -> None:
 
 @retention.command("run")
 @click.option("--rule", help="Run one rule only.")
-@click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--batch-size",
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Rows per transaction; a crash repeats at most one batch.",
+)
 @click.option("--every", help="Keep running, once per period (1d, 12h, '1 week'); Ctrl-C stops.")
 @click.option("--quiet", is_flag=True, help="No progress bar (for cron and logs).")
 @click.pass_obj
@@ -73,6 +79,10 @@ def run_command(
     """Sweep: delete, anonymise or archive what has expired, one batch per transaction.
 
     Exit status 1 when a rule could not finish; the next run carries on where it stopped.
+
+    \b
+    From cron instead of --every:
+      17 2 * * * cd /srv/pledge && pledge retention run --quiet
     """
     loaded = app.load()
     _known_rule(loaded, rule)
