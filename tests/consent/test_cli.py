@@ -132,3 +132,33 @@ def test_tps_load_and_phone_screen(folder: Path) -> None:
         folder, "screen", str(folder / "people.csv"), "--channel", "email", "--purpose", "news"
     )
     assert bad.exit_code == 1 and "missing column(s) email" in bad.output
+
+
+def test_suppress_then_resubscribe_only_from_the_same_address(folder: Path) -> None:
+    ok(run(folder, "db", "upgrade"))
+    ok(run(folder, "suppress", "ann@example.com"))
+    args = ["--purpose", "news", "--channel", "email", "--stream", "residential"]
+    refused = run(
+        folder,
+        "consent",
+        "resubscribe",
+        "ann@example.com",
+        "--requested-from",
+        "bob@example.com",
+        *args,
+    )
+    assert refused.exit_code == 1 and "nothing was changed" in refused.output
+    assert "suppressed: opt-out" in ok(run(folder, "consent", "show", "ann@example.com"))
+    ok(
+        run(
+            folder,
+            "consent",
+            "resubscribe",
+            "ann@example.com",
+            "--requested-from",
+            "Ann@Example.com",
+            *args,
+        )
+    )
+    shown = ok(run(folder, "consent", "show", "ann@example.com", *args))
+    assert "not suppressed" in shown and "via resubscribe" in shown and "allowed (consent)" in shown

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from pledge.consent import ledger, propagation, requests, suppression
-from pledge.consent.context import actor, kind_of, marketing, plainly
+from pledge.consent.context import KIND, actor, kind_of, marketing, plainly
 from pledge.consent.decide import decide
 from pledge.consent.ledger import ALL, Change, record
 from pledge.consent.optout import object_to_marketing
 from pledge.consent.screen_cli import screen_command, tps
+from pledge.consent.suppression_cli import resubscribe_command, suppress_command
 from pledge.dsr.identity import normalise
 from pledge.rules.consent import Channel, SoftOptIn
 from pledge.store.database import session_factory
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 # Commands take the App with ``click.pass_obj``: importing pledge.cli here would be circular.
 
 CHANNELS = click.Choice(["email", "sms", "phone", "post", "social", "online-advertising"])
-KIND = click.option("--kind", type=click.Choice(["email", "phone"]), help="Default: by the @.")
 
 
 @click.group()
@@ -230,29 +230,8 @@ def confirm_command(app: App, event_id: int, system: str) -> None:
     click.echo(f"confirmed: {system} applied event {event_id}")
 
 
-@click.command("suppress")
-@click.argument("identifier")
-@KIND
-@click.option(
-    "--reason", type=click.Choice(suppression.REASONS), default="opt-out", show_default=True
-)
-@click.pass_obj
-def suppress_command(app: App, identifier: str, kind: str | None, reason: str) -> None:
-    """Put IDENTIFIER on the suppression list (only its keyed hash is kept)."""
-    with marketing(app) as m, plainly(), session_factory(m.engine).begin() as session:
-        suppression.suppress(
-            session,
-            m.hasher,
-            kind or kind_of(identifier),
-            identifier,
-            reason=reason,
-            source="cli",
-            actor=actor(),
-        )
-    click.echo(f"suppressed ({reason}); only a keyed hash of the identifier is stored")
-
-
 def register(main: click.Group) -> None:
     """Add ``pledge consent``, ``pledge suppress``, ``pledge tps`` and ``pledge screen``."""
+    consent.add_command(resubscribe_command)
     for command in (consent, suppress_command, tps, screen_command):
         main.add_command(command)

@@ -42,6 +42,10 @@ EXPECTED = (
 )
 
 
+#: The ``--kind`` option the commands share.
+KIND = click.option("--kind", type=click.Choice(["email", "phone"]), help="Default: by the @.")
+
+
 def actor() -> str:
     """Who runs the command, as the ledger records it: user@host."""
     return f"{getpass.getuser()}@{socket.gethostname()}"
