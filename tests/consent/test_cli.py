@@ -91,6 +91,19 @@ def test_bad_input_is_one_clear_line(folder: Path) -> None:
         "retail",
     )
     assert stream.exit_code == 2 and "stream 'retail' is not declared" in stream.output
+    soft = run(
+        folder,
+        "consent",
+        "grant",
+        "a@b.example",
+        "--purpose",
+        "news",
+        "--channel",
+        "email",
+        "--basis",
+        "soft-opt-in",
+    )
+    assert soft.exit_code == 2 and "does not use the soft opt-in" in soft.output
 
 
 def test_store_not_migrated(folder: Path) -> None:

@@ -85,6 +85,13 @@ def grant_command(
     )
     with marketing(app) as m, plainly():
         m.check(purpose, channel, stream)
+        declared = m.declaration.marketing
+        if soft is not None and declared is not None and not declared.soft_opt_in:
+            # The notice tells people which basis is used; a grant on another would not match it.
+            raise click.BadParameter(
+                "the declaration does not use the soft opt-in (marketing.soft_opt_in is false)",
+                param_hint="--basis",
+            )
         with session_factory(m.engine).begin() as session:
             event = record(session, m.hasher, change)
     click.echo(f"recorded event {event.id}: {change.kind} granted {purpose}/{channel}/{stream}")
