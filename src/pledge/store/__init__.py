@@ -9,6 +9,7 @@ them) as an argument.
 from pledge.store import consent_tables as consent_tables
 from pledge.store import erasure_tables as erasure_tables
 from pledge.store import request_tables as request_tables
+from pledge.store import retention_tables as retention_tables
 from pledge.store.database import (
     StoreUnavailable,
     audit,
