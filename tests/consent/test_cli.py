@@ -8,6 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pledge.cli import main
+from pledge.consent.hashing import Hasher
+from pledge.consent.tokens import verify
 
 DECLARATION = """\
 controller: {name: Northwold Telecom Ltd, address: "1 Quay Street, Hull HU1 1AA"}
@@ -175,3 +177,27 @@ def test_suppress_then_resubscribe_only_from_the_same_address(folder: Path) -> N
     )
     shown = ok(run(folder, "consent", "show", "ann@example.com", *args))
     assert "not suppressed" in shown and "via resubscribe" in shown and "allowed (consent)" in shown
+
+
+def test_unsubscribe_headers_carry_a_token_that_unsubscribes(folder: Path) -> None:
+    ok(run(folder, "db", "upgrade"))
+    args = ["--purpose", "news", "--stream", "residential"]
+    shown = ok(
+        run(
+            folder,
+            "consent",
+            "unsubscribe-headers",
+            "Ann@Example.com",
+            *args,
+            "--base-url",
+            "https://nw.example/",
+        )
+    )
+    lines = shown.splitlines()
+    assert lines[1] == "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+    url = lines[0].removeprefix("List-Unsubscribe: <").removesuffix(">")
+    assert url.startswith("https://nw.example/unsubscribe/")
+    token = url.rsplit("/", 1)[1]
+    assert verify(Hasher(b"k"), token).identity_hash == Hasher(b"k").hash(
+        "email", "ann@example.com"
+    )

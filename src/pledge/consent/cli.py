@@ -12,7 +12,11 @@ from pledge.consent.decide import decide
 from pledge.consent.ledger import ALL, Change, record
 from pledge.consent.optout import object_to_marketing
 from pledge.consent.screen_cli import screen_command, tps
-from pledge.consent.suppression_cli import resubscribe_command, suppress_command
+from pledge.consent.suppression_cli import (
+    headers_command,
+    resubscribe_command,
+    suppress_command,
+)
 from pledge.dsr.identity import normalise
 from pledge.rules.consent import Channel, SoftOptIn
 from pledge.store.database import session_factory
@@ -240,5 +244,6 @@ def confirm_command(app: App, event_id: int, system: str) -> None:
 def register(main: click.Group) -> None:
     """Add ``pledge consent``, ``pledge suppress``, ``pledge tps`` and ``pledge screen``."""
     consent.add_command(resubscribe_command)
+    consent.add_command(headers_command)
     for command in (consent, suppress_command, tps, screen_command):
         main.add_command(command)

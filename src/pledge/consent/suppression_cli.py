@@ -1,4 +1,5 @@
-"""``pledge suppress`` and ``pledge consent resubscribe``: onto the suppression list and off it."""
+"""``pledge suppress``, ``pledge consent resubscribe`` and ``pledge consent unsubscribe-headers``:
+onto the suppression list, off it, and the one-click link that puts people on it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import click
 from pledge.consent import suppression
 from pledge.consent.context import KIND, actor, kind_of, marketing, plainly
 from pledge.consent.ledger import ALL, Change
+from pledge.consent.tokens import UnsubscribeToken, headers
+from pledge.dsr.identity import normalise
 from pledge.store.database import session_factory
 
 if TYPE_CHECKING:
@@ -72,3 +75,19 @@ def resubscribe_command(
                 session, m.hasher, grant, requested_from=(kind_of(requested_from), requested_from)
             )
     click.echo(f"re-subscribed: event {event.id}, grant {purpose}/{channel}/{stream}")
+
+
+@click.command("unsubscribe-headers")
+@click.argument("email")
+@click.option("--purpose", required=True, help="The list: a declared purpose.")
+@click.option("--stream", default=ALL, show_default=True)
+@click.option("--base-url", required=True, help="Where Pledge's unsubscribe endpoint is served.")
+@click.pass_obj
+def headers_command(app: App, email: str, purpose: str, stream: str, base_url: str) -> None:
+    """Print the one-click unsubscribe headers (RFC 8058) for a message to EMAIL."""
+    with marketing(app) as m, plainly():
+        m.check(purpose, "email", stream)
+        identity_hash = m.hasher.hash("email", normalise("email", email))
+    token = UnsubscribeToken(identity_hash, "email", purpose, "email", stream)
+    for name, value in headers(m.hasher, token, base_url).items():
+        click.echo(f"{name}: {value}")

@@ -79,3 +79,13 @@ def verify(hasher: Hasher, text: str) -> UnsubscribeToken:
         return UnsubscribeToken(**body)
     except TypeError:
         raise TokenInvalid("the unsubscribe link is damaged") from None
+
+
+def headers(hasher: Hasher, token: UnsubscribeToken, base_url: str) -> dict[str, str]:
+    """The RFC 8058 headers for one message: the signed URL, and one-click POST allowed.
+
+    >>> sorted(headers(Hasher(b"k"), UnsubscribeToken("ab" * 32, "email", "news"), "https://x"))
+    ['List-Unsubscribe', 'List-Unsubscribe-Post']
+    """
+    url = f"{base_url.rstrip('/')}/unsubscribe/{sign(hasher, token)}"
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
