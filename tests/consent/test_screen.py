@@ -138,3 +138,26 @@ def test_sql_hmac_is_pythons(value: str, key: bytes) -> None:
     assert found is not None
     expected = hasher.hash("email", value)
     assert found == (expected, int(expected[:32], 16))
+
+
+def test_post_is_matched_on_the_customer_id(engine: Engine, hasher: Hasher, tmp_path: Path) -> None:
+    with session_factory(engine).begin() as session:
+        record(
+            session, hasher, Change("customer_id", "C1", "grant", "news", "post", basis="consent")
+        )
+        record(
+            session, hasher, Change("customer_id", "C3", "grant", "news", "post", basis="consent")
+        )
+        suppress(session, hasher, "customer_id", "C3", reason="erasure")
+    path = tmp_path / "post.csv"
+    write_csv(path, [{"id": f" C{n} ", "email": ""} for n in (1, 2, 3)] + [{"id": "", "email": ""}])
+    connection = duckdb.connect()
+    with engine.connect() as store:
+        copy_from_store(store, connection, Campaign("post", "news"))
+    outcome = screen(connection, path, Campaign("post", "news"), hasher)
+    assert outcome.counts == {
+        "consent": 1,
+        "no-consent": 1,
+        "erased": 1,
+        "invalid-identifier": 1,
+    }

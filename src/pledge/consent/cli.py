@@ -75,7 +75,7 @@ def grant_command(
         k: v for k, v in {"notice_version": notice_version, "wording": wording}.items() if v
     }
     change = Change(
-        kind or kind_of(identifier),
+        kind or kind_of(identifier, channel),
         identifier,
         "grant",
         purpose,
@@ -123,7 +123,7 @@ def withdraw_command(
     source: str,
 ) -> None:
     """Record a withdrawal (or, with --object, an absolute objection and suppression)."""
-    kind = kind or kind_of(identifier)
+    kind = kind or kind_of(identifier, channel)
     with marketing(app) as m, plainly():
         each = m.declaration.marketing is not None and m.declaration.marketing.opt_out_each_stream
         if stream is None and each and not objects:
@@ -184,7 +184,7 @@ def show_command(
     stream: str | None,
 ) -> None:
     """Show an identifier's consent history, suppression, and optionally a decision."""
-    kind = kind or kind_of(identifier)
+    kind = kind or kind_of(identifier, channel)
     with marketing(app) as m, plainly(), session_factory(m.engine)() as session:
         requests.sync(session, actor())
         session.commit()

@@ -43,7 +43,11 @@ EXPECTED = (
 
 
 #: The ``--kind`` option the commands share.
-KIND = click.option("--kind", type=click.Choice(["email", "phone"]), help="Default: by the @.")
+KIND = click.option(
+    "--kind",
+    type=click.Choice(["email", "phone", "customer_id"]),
+    help="Default: email with an @, customer_id for post, phone otherwise.",
+)
 
 
 def actor() -> str:
@@ -51,9 +55,12 @@ def actor() -> str:
     return f"{getpass.getuser()}@{socket.gethostname()}"
 
 
-def kind_of(identifier: str) -> str:
-    """email when the identifier has an @, phone otherwise."""
-    return "email" if "@" in identifier else "phone"
+def kind_of(identifier: str, channel: str | None = None) -> str:
+    """email when the identifier has an @; a customer id for post (matched on the audience's
+    id column); phone otherwise."""
+    if "@" in identifier:
+        return "email"
+    return "customer_id" if channel == "post" else "phone"
 
 
 @dataclass

@@ -115,7 +115,7 @@ def _key(connection: duckdb.DuckDBPyConnection, audience: Audience, column: str)
         normalised = f"CASE WHEN regexp_full_match({email}, '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+') "
         normalised += f"THEN {email} END"
     else:
-        normalised = "nullif(trim(id), '')"
+        normalised = "nullif(trim(id, ' \t\n\r'), '')"
     # Reading keeps the file's order, so row numbers follow it and the outputs can too.
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE _audience AS SELECT *, "

@@ -64,7 +64,7 @@ def resubscribe_command(
     source: str,
 ) -> None:
     """Lift IDENTIFIER's suppression and record a grant: only on its own request."""
-    kind = kind or kind_of(identifier)
+    kind = kind or kind_of(identifier, channel)
     grant = Change(
         kind, identifier, "grant", purpose, channel, stream, "consent", source=source, actor=actor()
     )
@@ -72,7 +72,7 @@ def resubscribe_command(
         m.check(purpose, channel, stream)
         with session_factory(m.engine).begin() as session:
             event = suppression.resubscribe(
-                session, m.hasher, grant, requested_from=(kind_of(requested_from), requested_from)
+                session, m.hasher, grant, requested_from=(kind, requested_from)
             )
     click.echo(f"re-subscribed: event {event.id}, grant {purpose}/{channel}/{stream}")
 
