@@ -98,7 +98,7 @@ def run_request(
             request_id,
             loaded=loaded,
             settings=app.settings,
-            out=out,
+            out=out.absolute(),
             passphrase=_passphrase(passphrase),
             actor=actor(),
             progress=progress,
