@@ -101,6 +101,8 @@ VerificationCheck = Literal[
     "email-code",
     "sms-code",
     "account-number",
+    "date-of-birth",
+    "postcode",
     "id-document",
     "security-questions",
 ]
