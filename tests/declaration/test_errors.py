@@ -141,6 +141,24 @@ CASES = [
         37,
         ["'residential' is listed twice"],
     ),
+    (
+        "identity: customer_id}",
+        "identity: customer_id, file_root: recordings}",
+        12,
+        ["crm.customer.id is a key", "cannot also name a file"],
+    ),
+    (
+        "{categories: [user.name]}",
+        "{categories: [user.name], file_root: 'env:AUDIO_DIR'}",
+        14,
+        ["file root 'env:AUDIO_DIR' of crm.customer.name is not a plain folder path"],
+    ),
+    (
+        "{categories: [user.name]}",
+        "{file_root: recordings}",
+        14,
+        ["crm.customer.name names files (file_root)", "add categories"],
+    ),
     ("  billing:\n", "  Billing Team:\n", 24, ["'Billing Team' is not a usable name"]),
     (
         "recipients:\n",

@@ -26,6 +26,8 @@ prose = st.one_of(
 )
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 category_keys = st.sampled_from(sorted(taxonomy.categories()))
+# Plain folders a file field may name: relative, absolute, with spaces and dots.
+file_roots = st.sampled_from(["recordings", "/srv/audio", "data/call recordings", "./x.y", "~/f"])
 durations = st.builds(
     Duration,
     st.integers(min_value=1, max_value=1000),
@@ -36,15 +38,18 @@ durations = st.builds(
 @st.composite
 def declarations(draw: st.DrawFn) -> Declaration:
     field_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
-    fields = {
-        name: DataField(
-            categories=draw(st.lists(category_keys, max_size=2)),
+    fields = {}
+    for index, name in enumerate(field_names):
+        categories = draw(st.lists(category_keys, max_size=2))
+        # A key never names a file, and a file field says what its files hold.
+        names_file = index > 0 and bool(categories)
+        fields[name] = DataField(
+            categories=categories,
             identity=draw(st.sampled_from([None, "email", "phone", "customer_id"])),
             primary_key=index == 0,
             description=draw(st.none() | prose),
+            file_root=draw(st.none() | file_roots) if names_file else None,
         )
-        for index, name in enumerate(field_names)
-    }
     systems = {
         "crm": System(connection="sqlite:///crm.sqlite", datasets={"t": Dataset(fields=fields)})
     }

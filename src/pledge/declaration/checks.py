@@ -151,6 +151,8 @@ def _check_dataset(
                 "lose their links. Delete the rows instead (dataset erase: delete) or "
                 "remove this strategy",
             )
+        if spec.file_root is not None:
+            _check_file_root(label, here, spec.file_root, is_key, bool(spec.categories), report)
         if dataset.erase == "update" and spec.personal and not is_key and spec.erase is None:
             report(
                 here,
@@ -172,6 +174,29 @@ def _check_dataset(
             f"{system_name}.{dataset_name} holds personal data but has no identity field "
             "and no reference to one, so requests cannot tell whose rows these are",
             "warning",
+        )
+
+
+def _check_file_root(
+    label: str, here: Path_, root: str, is_key: bool, categorised: bool, report: Report
+) -> None:
+    """A file field names a plain folder, is not a key, and says what the files hold."""
+    if is_key:
+        report(
+            (*here, "file_root"),
+            f"{label} is a key; a key cannot also name a file (put the path in its own column)",
+        )
+    if not root.strip() or "\x00" in root or root.startswith("env:") or "://" in root:
+        report(
+            (*here, "file_root"),
+            f"file root '{root}' of {label} is not a plain folder path; write a folder "
+            "relative to the declaration's folder, or an absolute one",
+        )
+    if not categorised:
+        report(
+            (*here, "categories"),
+            f"{label} names files (file_root) but says nothing of what they hold; "
+            "add categories (e.g. [telecom.call_recording])",
         )
 
 

@@ -221,6 +221,10 @@ class DataField(Model):
     primary_key: bool = False
     references: str | None = None
     erase: FieldErasure | None = None
+    #: The column holds the path of a file under this folder (relative to the declaration's
+    #: folder, or absolute). The file is personal data with this field's categories and goes
+    #: with its row: swept, erased and packaged with it.
+    file_root: str | None = None
 
     @property
     def personal(self) -> bool:
