@@ -7,7 +7,7 @@ of that kind is opened; a missing driver becomes one sentence saying what to ins
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,14 +81,32 @@ def connector_class(system_name: str, kind: Kind) -> Opener:
 
 
 def connect(
-    system_name: str, system: System, *, environ: Mapping[str, str], folder: Path
+    system_name: str,
+    system: System,
+    *,
+    environ: Mapping[str, str],
+    folder: Path,
+    servers: MutableMapping[str, Connector] | None = None,
 ) -> Connector:
     """Open the system declared as ``system_name``.
 
     ``environ`` resolves ``env:VAR`` connections (pass ``Settings.environ``); ``folder`` anchors
     relative file paths (pass ``Loaded.folder``). Raises a ConnectorError subclass whose
     message names the system and hides any password.
+
+    ``servers`` lets systems opened together share a connection: it maps each URL opened so
+    far to its connector, and a system with the same URL (same server, database and login)
+    is given a connector over that connection when its kind can share one (``share``).
+    The caller uses them one after another, never at the same time, and closes every one.
     """
     url = urls.resolve(system_name, system.connection, environ, folder)
+    if servers is not None:
+        share = getattr(servers.get(url), "share", None)
+        if callable(share):
+            shared: Connector = share(system_name)
+            return shared
     opener = connector_class(system_name, kind_of(system_name, url))
-    return opener(system_name, url)
+    connector = opener(system_name, url)
+    if servers is not None:
+        servers.setdefault(url, connector)
+    return connector

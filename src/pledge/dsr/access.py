@@ -59,6 +59,7 @@ def open_systems(
     caller (a service, a batch of requests) keeps open; those are used and left open.
     """
     opened: dict[str, Connector] = {}
+    servers: dict[str, Connector] = {}  # systems on one database share its connection
     kept = dict(reuse or {})
     try:
         for name in dict.fromkeys(step.system for step in plan.steps):
@@ -66,7 +67,11 @@ def open_systems(
                 continue
             try:
                 opened[name] = connect(
-                    name, declaration.systems[name], environ=environ, folder=folder
+                    name,
+                    declaration.systems[name],
+                    environ=environ,
+                    folder=folder,
+                    servers=servers,
                 )
             except ConnectorError as exc:
                 raise AccessFailed(

@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from pledge.connectors import Connector
-from pledge.connectors.base import SQLConnector
-from pledge.connectors.sql import Statement
 from pledge.declaration.model import Dataset, Declaration
 from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
 from pledge.dsr.graph import target
@@ -182,29 +180,9 @@ def hash_widths(
         hashed = [n for n, f in fields.items() if f.erase == "hash"]
         if conn is None or not hashed:
             continue
-        types = {**conn.columns(step.dataset), **_declared_lengths(conn, step.dataset)}
+        # Connectors give types with their lengths (PostgreSQL: character varying(36)).
+        types = conn.columns(step.dataset)
         limits = {n: w for n in hashed if (w := width_of(types.get(n, ""))) is not None}
         if limits:
             out[step.number] = limits
     return out
-
-
-def _declared_lengths(conn: Connector, table: str) -> dict[str, str]:
-    """PostgreSQL's column types with their lengths, which ``Connector.columns`` leaves out.
-
-    information_schema's data_type says "character varying" without the limit; a hash cut to
-    the wrong width would fail the whole system's transaction.
-    """
-    if not isinstance(conn, SQLConnector) or conn.dialect.name != "postgresql":
-        return {}
-    query = Statement(
-        "SELECT column_name, character_maximum_length FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND table_name = %s "
-        "AND character_maximum_length IS NOT NULL",
-        (table,),
-    )
-    return {
-        str(row["column_name"]): f"varchar({row['character_maximum_length']})"
-        for batch in conn._stream(query, 1000)
-        for row in batch
-    }

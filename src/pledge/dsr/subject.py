@@ -71,13 +71,16 @@ def opened(
     """Every system named, opened up front; those opened here are closed at the end."""
     out: dict[str, Connector] = {}
     mine: list[Connector] = []
+    servers: dict[str, Connector] = {}  # systems on one database share its connection
     try:
         for name in systems:
             if given is not None and name in given:
                 out[name] = given[name]
                 continue
             system = loaded.declaration.systems[name]
-            conn = connect(name, system, environ=settings.environ, folder=loaded.folder)
+            conn = connect(
+                name, system, environ=settings.environ, folder=loaded.folder, servers=servers
+            )
             mine.append(conn)
             out[name] = conn
         yield out
