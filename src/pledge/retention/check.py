@@ -3,7 +3,8 @@
 Three kinds of finding: a dataset holding personal data that no rule covers (the notice
 promises nothing for it); a rule the data cannot satisfy (missing or mistyped column, no key,
 unreachable system), named with its dataset; and rows older than a rule promises, past a
-grace that allows for a daily sweep (overdue).
+grace that allows for a daily sweep (overdue). A fourth: files under a declared file root that
+no row names any more (orphans, left by a crash between a sweep's commit and its unlinks).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from pledge.declaration import Declaration
+from pledge.retention import orphans
 from pledge.retention.service import Connect, prepare, reason
 from pledge.retention.sql import Unsweepable
 from pledge.rules.retention import PARQUET, Hold, overdue_before, steps
@@ -25,7 +27,7 @@ from pledge.rules.retention import PARQUET, Hold, overdue_before, steps
 class Finding:
     """One disagreement between the declaration and the data."""
 
-    kind: str  # "uncovered", "overdue", "refused"
+    kind: str  # "uncovered", "overdue", "refused", "orphans"
     where: str
     message: str
 
@@ -80,4 +82,29 @@ def check(
                     f"promised ({step.keep}, by {step.column}); run `pledge retention run`",
                 )
             )
+    findings += orphan_findings(declaration, connect, folder)
     return findings
+
+
+def orphan_findings(declaration: Declaration, connect: Connect, folder: Path) -> list[Finding]:
+    """Per file root: files no row names, or why the root could not be checked."""
+    out = []
+    for root in orphans.roots(declaration, folder):
+        where = ", ".join(root.datasets)
+        try:
+            lost = orphans.orphans(root, connect)
+        except (SQLAlchemyError, OSError) as exc:
+            out.append(
+                Finding("refused", where, f"files under {root.path} not checked: {reason(exc)}")
+            )
+            continue
+        if lost:
+            out.append(
+                Finding(
+                    "orphans",
+                    where,
+                    f"{len(lost)} file(s) under {root.path} are named by no row of {where}; "
+                    "a run of a rule that deletes from it removes them",
+                )
+            )
+    return out

@@ -89,6 +89,7 @@ def _step(outcome: Outcome) -> dict[str, Any]:
         "batches": outcome.batches,
         "complete": outcome.complete,
         "error": outcome.error,
+        "files_removed": outcome.files_removed,
         "held": [hold.id for hold in (*step.dataset_holds, *step.subject_holds)],
     }
 

@@ -66,6 +66,12 @@ def describe_outcome(outcome: Outcome) -> str:
     """What one rule phase did in a run."""
     step = outcome.step
     head = f"{step.rule} [{step.phase}] {step.where}"
+    if outcome.file_errors and (outcome.error or "").endswith(outcome.file_errors[0]):
+        # The rows changed; only files are left, and a run names them until they go.
+        done = (
+            f"{head}: {_past(step.action)} {outcome.changed} row(s) in {outcome.batches} batch(es)"
+        )
+        return done + _files(outcome)
     if outcome.error is not None and outcome.batches == 0:
         return f"{head}: not run: {outcome.error}"
     if outcome.error is not None:
@@ -75,7 +81,15 @@ def describe_outcome(outcome: Outcome) -> str:
         )
     if step.blocked:
         return f"{head}: skipped, {'; '.join(describe_hold(h) for h in step.dataset_holds)}"
-    return f"{head}: {_past(step.action)} {outcome.changed} row(s) in {outcome.batches} batch(es)"
+    done = f"{head}: {_past(step.action)} {outcome.changed} row(s) in {outcome.batches} batch(es)"
+    return done + _files(outcome)
+
+
+def _files(outcome: Outcome) -> str:
+    text = f", {outcome.files_removed} file(s) removed" if outcome.files_removed else ""
+    if outcome.file_errors:
+        text += f"; {len(outcome.file_errors)} file(s) NOT removed: {outcome.file_errors[0]}"
+    return text
 
 
 def describe_run(record: RunRecord) -> str:

@@ -8,15 +8,16 @@ settings or the store, so the same code serves a dry run, a scheduled run and a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from pledge import files
 from pledge.declaration import Declaration
-from pledge.retention import sweep
+from pledge.retention import orphans, sweep
 from pledge.retention.parquet import ParquetArchive
 from pledge.retention.sql import Target, Unsweepable
 from pledge.retention.sweep import DEFAULT_BATCH_SIZE, Archive, OnBatch, Outcome, Preview
@@ -35,6 +36,8 @@ class Prepared:
     target: Target | None = None
     archive: Archive | None = None
     parquet: ParquetArchive | None = None
+    #: The table's file fields (column to resolved root).
+    files: dict[str, Path] = field(default_factory=dict)
 
     def preview(self, step: Step | None = None) -> Preview:
         """What the step (or a variant of it, e.g. an earlier cut-off) would change now."""
@@ -66,6 +69,7 @@ class Prepared:
             batch_size=batch_size,
             on_batch=on_batch,
             now=now,
+            files=self.files,
         )
 
     def overdue(self, before: datetime) -> int:
@@ -96,7 +100,7 @@ def prepare(declaration: Declaration, step: Step, connect: Connect, folder: Path
     archive: Archive | None = None
     if step.action == "archive":
         archive = _archive(declaration, step, found, connect, folder)
-    return Prepared(step, engine, found, archive)
+    return Prepared(step, engine, found, archive, files=_files(declaration, step, found, folder))
 
 
 def plan(
@@ -143,8 +147,46 @@ def run(
         except (Unsweepable, SQLAlchemyError) as exc:
             outcomes.append(Outcome(step, error=reason(exc)))
             continue
-        outcomes.append(ready.run(now, batch_size, on_batch))
+        outcome = ready.run(now, batch_size, on_batch)
+        if step.action == "delete" and ready.files and outcome.complete:
+            _remove_orphans(declaration, step, connect, folder, now, outcome)
+        outcomes.append(outcome)
     return outcomes
+
+
+def _files(declaration: Declaration, step: Step, found: Target, folder: Path) -> dict[str, Path]:
+    """The step's table's file fields, resolved; a declared file column must exist."""
+    declared = declaration.dataset(step.where)
+    if declared is None:
+        return {}
+    out = {}
+    for name, root in files.file_fields(declared[2]).items():
+        if name not in found.table.c:
+            raise Unsweepable(f"{step.where} has no column '{name}' (it is declared to name files)")
+        out[name] = files.root_of(root, folder)
+    return out
+
+
+def _remove_orphans(
+    declaration: Declaration,
+    step: Step,
+    connect: Connect,
+    folder: Path,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
+    """After a deleting step: files under its roots that no row names (a crash between a
+    batch's commit and its unlinks leaves them) go too, past their grace."""
+    for root in orphans.roots_of(declaration, folder, step.where):
+        try:
+            lost = orphans.orphans(root, connect)
+        except (SQLAlchemyError, OSError) as exc:
+            outcome.file_errors.append(f"orphans under {root.path} not looked for: {reason(exc)}")
+            continue
+        removed, problems = orphans.remove(lost, now)
+        outcome.files_removed += removed
+        outcome.file_errors += problems
+    sweep.settle(outcome)
 
 
 def reason(exc: Exception) -> str:

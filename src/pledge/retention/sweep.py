@@ -4,19 +4,27 @@ Each batch commits on its own, so a crash or a lost connection loses at most the
 flight, which rolls back. Nothing remembers where a sweep stopped: the next run re-tests
 eligibility and finds exactly what is left, so a resumed run ends where an uninterrupted one
 would have, and a second run finds nothing to do.
+
+When the dataset has fields naming files (``file_root``), a batch reads the paths of the rows
+it is about to delete (or whose file field it empties), changes exactly those rows, commits,
+and only then unlinks the files it released. A crash between the commit and the unlink leaves
+files no row names: ``pledge retention check`` reports them and the next run of a rule that
+deletes removes them (:mod:`pledge.retention.orphans`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from pledge import files as stored_files
 from pledge.retention import sql
 from pledge.retention.parquet import ParquetArchive
 from pledge.retention.sql import Target, Unsweepable
@@ -37,6 +45,10 @@ class Outcome:
     batches: int = 0
     complete: bool = False
     error: str | None = None
+    #: Files of changed rows unlinked after their batch committed (and orphans removed).
+    files_removed: int = 0
+    #: Files that should have gone and did not: refused paths, failed unlinks.
+    file_errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,8 @@ class Preview:
 Archive = tuple[Engine, Target] | ParquetArchive
 #: Called after each committed batch with the rows it changed.
 OnBatch = Callable[[int], None]
+#: Fields of the swept table that name files: column to its resolved root folder.
+Files = Mapping[str, Path]
 
 
 def target(
@@ -101,9 +115,14 @@ def run(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: OnBatch | None = None,
     now: datetime | None = None,
+    files: Files | None = None,
 ) -> Outcome:
-    """Sweep ``step`` to the end; a failure is recorded in the outcome, never half-applied."""
+    """Sweep ``step`` to the end; a failure is recorded in the outcome, never half-applied.
+
+    ``files`` are the table's file fields; the step releases those it deletes or empties.
+    """
     outcome = Outcome(step)
+    releasing = released_by(step, files or {})
     if step.blocked:
         outcome.complete = True
         return outcome
@@ -119,7 +138,11 @@ def run(
                 upto = connection.execute(sql.boundary(step, found, after, batch_size)).first()
                 end = None if upto is None else (upto[0], upto[1])
                 where = sql.batch(step, found, after, end)
-                changed = _apply(connection, step, found, where, archive, stamp)
+                if releasing:
+                    changed, released = _apply_releasing(connection, step, found, where, releasing)
+                else:
+                    changed, released = _apply(connection, step, found, where, archive, stamp), []
+            unlink(released, outcome)
             if end is not None or changed:
                 outcome.changed += changed
                 outcome.batches += 1
@@ -131,8 +154,75 @@ def run(
     except (sa.exc.SQLAlchemyError, Unsweepable) as exc:
         outcome.error = str(exc).splitlines()[0]
         return outcome
-    outcome.complete = True
+    settle(outcome)
     return outcome
+
+
+def released_by(step: Step, files: Files) -> dict[str, Path]:
+    """The file fields whose files ``step`` releases: all when it deletes rows, the emptied
+    ones when it anonymises; none when it archives (the copy still names the file)."""
+    if step.action == "delete":
+        return dict(files)
+    if step.action == "anonymise":
+        return {name: root for name, root in files.items() if name in step.fields}
+    return {}
+
+
+def unlink(released: Sequence[tuple[Path, Any]], outcome: Outcome) -> None:
+    """Remove released files (root, stored path); a file already gone is fine."""
+    for root, value in released:
+        try:
+            path = stored_files.inside(root, value)
+            if stored_files.remove(path):
+                outcome.files_removed += 1
+        except stored_files.OutsideRoot as exc:
+            outcome.file_errors.append(f"refused {exc}")
+        except OSError as exc:
+            outcome.file_errors.append(f"cannot remove {value}: {exc.strerror or exc}")
+
+
+def settle(outcome: Outcome) -> None:
+    """Complete, unless some file that should have gone is still there."""
+    if outcome.file_errors and outcome.error is None:
+        count = len(outcome.file_errors)
+        outcome.error = f"{count} file(s) not removed: {outcome.file_errors[0]}"
+    outcome.complete = outcome.error is None
+
+
+def _apply_releasing(
+    connection: Connection,
+    step: Step,
+    found: Target,
+    where: ColumnElement[bool],
+    files: Mapping[str, Path],
+) -> tuple[int, list[tuple[Path, Any]]]:
+    """Change the batch's rows by key, and say which files no row names any more.
+
+    The paths are read first and the change names exactly the keys read, so a row arriving
+    in the range meanwhile is left for the next batch, never changed with its file unknown;
+    reading the keys again afterwards tells which rows really went (or were emptied).
+    """
+    names = sorted(files)
+    columns = [found.table.c[name] for name in names]
+    before = connection.execute(sa.select(found.pk, *columns).where(where)).all()
+    if not before:
+        return 0, []
+    keys = [row[0] for row in before]
+    chosen = sa.and_(where, found.among(keys))
+    if step.action == "delete":
+        changed = connection.execute(sql.delete_batch(found, chosen)).rowcount
+    else:
+        changed = connection.execute(sql.anonymise_batch(step, found, chosen)).rowcount
+    query = sa.select(found.pk, *columns).where(found.among(keys))
+    after = {row[0]: tuple(row[1:]) for row in connection.execute(query)}
+    released: list[tuple[Path, Any]] = []
+    for row in before:
+        now_held = after.get(row[0])
+        for index, name in enumerate(names):
+            value = row[index + 1]
+            if value is not None and (now_held is None or now_held[index] != value):
+                released.append((files[name], value))
+    return changed, released
 
 
 def _apply(
