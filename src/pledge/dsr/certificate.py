@@ -36,6 +36,8 @@ class DatasetOutcome:
     #: For updates: field → strategy (nullify, mask, hash, keep).
     fields: dict[str, str] = field(default_factory=dict)
     kept: list[Kept] = field(default_factory=list)
+    #: Files the erased rows named (fields with ``file_root``), removed after the commit.
+    files_removed: int = 0
 
     @property
     def kept_rows(self) -> int:
@@ -60,6 +62,10 @@ class SystemOutcome:
     def kept(self) -> int:
         return sum(d.kept_rows for d in self.datasets)
 
+    @property
+    def files_removed(self) -> int:
+        return sum(d.files_removed for d in self.datasets)
+
 
 @dataclass(frozen=True)
 class Remaining:
@@ -69,9 +75,13 @@ class Remaining:
     dataset: str
     rows: int
     fields: tuple[str, ...] = ()
+    #: Targeted files (named by erased rows) still on disk; ``rows`` is then 0.
+    files: int = 0
 
     def __str__(self) -> str:
         what = f" (fields: {', '.join(self.fields)})" if self.fields else ""
+        if self.files:
+            return f"{self.system}.{self.dataset}: {self.files} file(s) still exist{what}"
         return f"{self.system}.{self.dataset}: {self.rows} row(s) still hold the data{what}"
 
 
@@ -110,6 +120,10 @@ class ErasureResult:
     def kept(self) -> int:
         return sum(s.kept for s in self.systems)
 
+    @property
+    def files_removed(self) -> int:
+        return sum(s.files_removed for s in self.systems)
+
     def certificate(self) -> dict[str, Any]:
         """The certificate as JSON-ready data."""
         status = "complete" if self.complete else "failed"
@@ -122,7 +136,11 @@ class ErasureResult:
             "status": status,
             "verified": self.verified,
             "unverified": self.unverified,
-            "totals": {"erased": self.erased, "kept": self.kept},
+            "totals": {
+                "erased": self.erased,
+                "kept": self.kept,
+                "files_removed": self.files_removed,
+            },
             "systems": [asdict(s) for s in self.systems],
             "remaining": [asdict(r) for r in self.remaining],
         }
@@ -144,6 +162,8 @@ class ErasureResult:
                 line = f"  {d.dataset}: {d.erased} row(s) {how}"
                 if d.action == "update" and d.fields:
                     line += " (" + ", ".join(f"{f}: {s}" for f, s in d.fields.items()) + ")"
+                if d.files_removed:
+                    line += f", {d.files_removed} file(s) removed"
                 lines.append(line)
                 for k in d.kept:
                     lines.append(

@@ -6,6 +6,8 @@ transaction (datasets children first), written to the ledger as soon as it commi
 whose rows others point at go last, so if one fails the request stops there and a retry can
 still reach everything left. Finally the plan runs again, with the values queried before, and
 if any targeted value is still there the erasure fails, naming system, dataset and count.
+Files the erased rows named (``file_root`` fields) are removed once their system commits, and
+verified gone the same way: a targeted file still on disk fails the erasure.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from pledge import files as stored_files
 from pledge.connectors import Connector, ConnectorError, Delete
 from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
@@ -77,13 +80,23 @@ def erase(
             hashed = ledger.hash_identities(everyone, settings.hash_key)
             holds = legal_holds(in_force(engine, now), everyone)
             widths = hash_widths(declaration, plan, conns)
-            works = plan_works(declaration, plan, found, now, settings.hash_key, holds, widths)
+            works = plan_works(
+                declaration,
+                plan,
+                found,
+                now,
+                settings.hash_key,
+                holds,
+                widths,
+                folder=loaded.folder,
+            )
             result = ErasureResult(str(uuid.uuid4()), now, request_id)
             for system in wanted:
                 outcome = _run_system(system, plan, works, conns[system])
                 result.systems.append(outcome)
                 if outcome.status == "failed":
                     break  # the systems after this one are the ones others point at
+                _unlink(system, plan, works)
                 _remember(engine, result, outcome, works, hashed, actor)
             try:
                 result.remaining = _verify(declaration, plan, conns, found, works, result)
@@ -131,6 +144,24 @@ def _run_system(
             work.outcome.erased = deleted[id(work)]
     outcome.status = "erased"
     return outcome
+
+
+def _unlink(system: str, plan: Plan, works: Mapping[int, Work]) -> None:
+    """Remove the files of the system's erased rows, now that its transaction committed.
+
+    A file already gone counts as nothing; one that cannot be removed stays on disk, where
+    verification finds it and fails the erasure by name.
+    """
+    for number in plan.erasure_order:
+        work = works[number]
+        if work.system != system:
+            continue
+        for _field, path in work.files:
+            try:
+                if stored_files.remove(path):
+                    work.outcome.files_removed += 1
+            except OSError:
+                continue
 
 
 def _remember(
@@ -197,4 +228,11 @@ def _verify(
             fields = tuple(sorted({f for _, f in bad}))
         if left:
             remaining.append(Remaining(step.system, step.dataset, len(left), fields))
+    for work in works.values():
+        if work.system not in ran:
+            continue
+        there = [name for name, path in work.files if path.exists() or path.is_symlink()]
+        if there:
+            named = tuple(sorted(set(there)))
+            remaining.append(Remaining(work.system, work.dataset, 0, named, files=len(there)))
     return remaining

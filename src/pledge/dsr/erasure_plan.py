@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from pledge import files
 from pledge.connectors import Connector
 from pledge.declaration.model import Dataset, Declaration
 from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
@@ -50,6 +52,7 @@ def columns(declaration: Declaration, step: Step) -> list[str]:
     names = [e.column for e in exemptions_for(declaration, step.system, step.dataset)]
     names += [n for n, f in dataset.fields.items() if f.erase in ("nullify", "mask", "hash")]
     names += [n for n, f in dataset.fields.items() if f.identity is not None]
+    names += list(files.file_fields(dataset))
     # Fields that other datasets of this system reference: a kept child holds these back.
     for other in declaration.systems[step.system].datasets.values():
         for spec in other.fields.values():
@@ -68,12 +71,14 @@ def plan_works(
     key: str | None,
     holds: Mapping[str, tuple[str, str]] | None = None,
     widths: Mapping[int, Mapping[str, int]] | None = None,
+    folder: Path | None = None,
 ) -> dict[int, Work]:
     """Every dataset's writes, decided before any system is touched.
 
     ``holds`` maps "system.dataset" (or "*" for the whole person) to a legal hold's name and
     reason: those rows are kept whatever their age. ``widths`` gives, per step, the length
-    limits of its hashed text columns.
+    limits of its hashed text columns. ``folder`` is the declaration's: relative file roots
+    are under it (the current folder when None).
     """
     holds = holds or {}
     works: dict[int, Work] = {}
@@ -92,6 +97,10 @@ def plan_works(
             held=held.get(step.dotted),
             hold=holds.get(step.dotted) or holds.get("*"),
             widths=(widths or {}).get(number),
+            files={
+                name: files.root_of(root, folder or Path.cwd())
+                for name, root in files.file_fields(dataset).items()
+            },
         )
         works[number] = work
         if dataset.erase == "delete":

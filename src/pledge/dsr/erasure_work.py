@@ -3,6 +3,10 @@
 Rows an exemption keeps are split off first (by primary key); the rest are deleted, or
 updated field by field with each field's strategy. Statements name a batch of key values,
 never one row: a whole dataset is one DELETE (or a few, in chunks of key values).
+
+Files the erased rows name (fields with ``file_root``) are resolved here, before any write:
+a stored path that leaves its root refuses the erasure. They are removed only after the
+system's transaction commits; a file a kept row also names stays.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from pledge import files as stored_files
 from pledge.connectors import Delete, Update, Write
 from pledge.connectors.sql import CHUNK
 from pledge.declaration.model import Dataset
@@ -43,6 +49,8 @@ class Work:
     targeted: dict[str, set[Any]] = field(default_factory=dict)
     kept_rows: list[dict[str, Any]] = field(default_factory=list)
     strategies: dict[str, Strategy] = field(default_factory=dict)
+    #: Files to remove once the system commits, as (field, resolved path).
+    files: list[tuple[str, Path]] = field(default_factory=list)
 
 
 def strategies_of(dataset: Dataset) -> dict[str, Strategy]:
@@ -65,11 +73,13 @@ def plan_dataset(
     held: Mapping[str, set[Any]] | None = None,
     hold: tuple[str, str] | None = None,
     widths: Mapping[str, int] | None = None,
+    files: Mapping[str, Path] | None = None,
 ) -> Work:
     """The writes that erase what ``found`` holds of one dataset.
 
     ``hold`` is a legal hold (name, reason) on the dataset or the person: every row is kept.
     ``widths`` gives text columns' length limits, so a hash is cut to fit.
+    ``files`` maps the dataset's file fields to their resolved roots.
 
     ``held`` maps a field to values that kept rows elsewhere in the system still reference
     (a kept invoice's account): rows holding them are kept too, or the delete would break the
@@ -119,8 +129,15 @@ def plan_dataset(
         return work
     if dataset.erase == "delete":
         work.writes.extend(_deletes(found, pk, erasable, whole=not kept))
+        work.files = _files(step.dotted, files or {}, erasable, work.kept_rows)
     else:
         work.strategies = strategies_of(dataset)
+        changed = {
+            name: root
+            for name, root in (files or {}).items()
+            if work.strategies.get(name, "keep") != "keep"
+        }
+        work.files = _files(step.dotted, changed, erasable, work.kept_rows)
         work.outcome.fields = dict(work.strategies)
         work.writes.extend(
             _updates(
@@ -128,6 +145,27 @@ def plan_dataset(
             )
         )
     return work
+
+
+def _files(
+    dotted: str,
+    roots: Mapping[str, Path],
+    rows: list[dict[str, Any]],
+    kept: list[dict[str, Any]],
+) -> list[tuple[str, Path]]:
+    """The files ``rows`` name in ``roots``' fields, less any a kept row names too."""
+    out: list[tuple[str, Path]] = []
+    for name, root in roots.items():
+        staying = {row.get(name) for row in kept}
+        for value in sorted({row.get(name) for row in rows} - staying - {None}, key=str):
+            try:
+                out.append((name, stored_files.inside(root, value)))
+            except stored_files.OutsideRoot as exc:
+                raise ErasureRefused(
+                    f"{dotted}.{name} names a file Pledge will not touch ({exc}); fix the "
+                    "stored path or the field's file_root; nothing was changed"
+                ) from None
+    return out
 
 
 def _deletes(
