@@ -157,7 +157,7 @@ def test_the_persons_files_go_and_kept_rows_and_neighbours_keep_theirs(
 def test_a_targeted_file_still_there_fails_verification_by_name(
     world: tuple[Loaded, Settings, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded, settings, folder = world
+    loaded, settings, _ = world
 
     def refuse(path: Path) -> bool:
         raise PermissionError(13, "Permission denied", str(path))
@@ -174,7 +174,7 @@ def test_a_targeted_file_still_there_fails_verification_by_name(
 def test_a_stored_path_leaving_its_root_refuses_the_erasure_before_any_write(
     world: tuple[Loaded, Settings, Path],
 ) -> None:
-    loaded, settings, folder = world
+    loaded, settings, _ = world
     url = loaded.declaration.systems["cc"].connection
     engine = sa.create_engine(url)
     with engine.begin() as connection:
