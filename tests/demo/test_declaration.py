@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pledge.declaration import load_text
 from pledge.demo import declaration
-from pledge.demo.estate import ENV, Targets
 from pledge.demo.schema import SYSTEMS
+from pledge.demo.targets import ENV, Targets
 
 
 def test_the_sqlite_declaration_is_valid_without_warnings() -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pledge.demo.estate import ENV, Targets, generate
+from pledge.demo import estate as estate_module
+from pledge.demo.estate import generate
 from pledge.demo.load import TargetUnreachable
 from pledge.demo.rows import Plan
+from pledge.demo.targets import ENV, Targets
 from tests.demo.reading import counts, disagreements, opened, orphans, rows_of
 
 PLAN = Plan(seed=21, customers=50, as_of=date(2026, 2, 14))
@@ -111,6 +113,20 @@ def test_a_failure_leaves_both_servers_as_they_were(
     with pytest.raises(RuntimeError, match="interrupted"):
         generate(PLAN, tmp_path / "nw", targets=targets, progress=_breaks)
     assert _tables(postgres_url) == set() and _tables(mariadb_url) == set()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.postgres
+def test_a_failure_after_the_commit_still_drops_the_tables(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(staging: Path, folder: Path) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(estate_module, "_swap", full_disk)
+    with pytest.raises(OSError, match="no space"):
+        generate(PLAN, tmp_path / "nw", targets=Targets(postgres=postgres_url))
+    assert _tables(postgres_url) == set()
     assert list(tmp_path.iterdir()) == []
 
 

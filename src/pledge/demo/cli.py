@@ -16,12 +16,15 @@ import click
 
 from pledge.connectors.urls import hide_password
 from pledge.declaration import DeclarationInvalid, DeclarationUnreadable, load_file, summarise
-from pledge.demo.estate import ENV, Estate, EstateExists, Targets, generate, read_marker
+from pledge.demo.estate import Estate, EstateExists, generate, read_marker
 from pledge.demo.load import TargetUnreachable
 from pledge.demo.rows import Plan
+from pledge.demo.targets import ENV, Targets
 
 DEFAULT_FOLDER = Path("northwold")
 SMALL = 2_000
+#: Phone numbers and emails are drawn without repeats up to this many customers.
+MOST = 500_000
 
 
 def register(group: click.Group) -> None:
@@ -117,7 +120,7 @@ def demo(ctx: click.Context) -> None:
 @demo.command("generate")
 @click.option(
     "--customers",
-    type=click.IntRange(1, 10_000_000),
+    type=click.IntRange(1, MOST),
     default=SMALL,
     show_default=True,
     help="How many customers; about 100 call records each.",

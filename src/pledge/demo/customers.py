@@ -24,6 +24,12 @@ def pick(rng: Random, items: tuple[str, ...] | list[str]) -> str:
     return items[int(rng.random() * len(items))]
 
 
+def street(rng: Random) -> str:
+    """A house number and street: "12 Holderness Road"."""
+    name = f"{pick(rng, names.STREET_NAMES)} {pick(rng, names.STREET_KINDS)}"
+    return f"{1 + int(rng.random() * 240)} {name}"
+
+
 def email(first: str, last: str, number: int, domain: str) -> str:
     """A personal address; ``number`` makes it unique, the way providers suggest one."""
     clean = (first + "." + last).lower().replace("'", "")
@@ -62,8 +68,7 @@ class _Crm:
             last = pick(rng, names.SURNAMES)
             place = _TOWNS[int(rng.random() * len(_TOWNS))]
             town, postcode = place.name, identifiers.postcode(place, rng)
-            street = f"{pick(rng, names.STREET_NAMES)} {pick(rng, names.STREET_KINDS)}"
-            line1 = f"{1 + int(rng.random() * 240)} {street}"
+            line1 = street(rng)
             if rng.random() < 0.15:
                 line2 = f"{pick(rng, names.FLAT_WORDS)} {1 + int(rng.random() * 30)}"
             created = int(rng.random() * (clock.now - DAY))
@@ -90,38 +95,12 @@ class _Crm:
         kind = "business" if business else "residential"
         row = [cid, kind, title, first, last, company, company_number, mail, mobile, landline]
         row += [born, clock.stamp(created), rng.random() < 0.01]
-        addresses = self.chunk.add("address")
-        if head is None and rng.random() < 0.1:  # moved here from somewhere else
-            moved = created + int(rng.random() * (clock.now - DAY - created))
-            street = f"{pick(rng, names.STREET_NAMES)} {pick(rng, names.STREET_KINDS)}"
-            before = f"{1 + int(rng.random() * 240)} {street}"
-            code = identifiers.postcode(_TOWN_BY_NAME[town], rng)
-            addresses.append(
-                (
-                    self.address_ids.take(),
-                    cid,
-                    "billing",
-                    before,
-                    None,
-                    town,
-                    code,
-                    clock.stamp(moved),
-                )
-            )
-        addresses.append(
-            (self.address_ids.take(), cid, "billing", line1, line2, town, postcode, None)
-        )
-        if business and rng.random() < 0.3:
-            site = f"Unit {1 + int(rng.random() * 20)}, {pick(rng, names.STREET_NAMES)} Park"
-            place_code = identifiers.postcode(_TOWN_BY_NAME[town], rng)
-            addresses.append(
-                (self.address_ids.take(), cid, "installation", site, None, town, place_code, None)
-            )
         billing_name = company or f"{title} {first[0]} {last}"
         customer = Customer(
             cid, position, kind, first, last, mail, mobile, billing_name, line1, line2, town,
             postcode, created,
         )  # fmt: skip
+        self.addresses(customer, business, moved=head is None and rng.random() < 0.1)
         self.accounts(customer, products, mobile, landline, company)
         closed = [a.closed for a in customer.accounts]
         left = None if None in closed else max(c for c in closed if c is not None)
@@ -131,6 +110,22 @@ class _Crm:
             self.heads.append(customer)
             if len(self.heads) > 50:
                 self.heads.pop(0)
+
+    def addresses(self, customer: Customer, business: bool, *, moved: bool) -> None:
+        """The current billing address; an earlier one for people who moved; a site for
+        some businesses."""
+        rng, clock, rows = self.rng, self.clock, self.chunk.add("address")
+        cid, town, place = customer.id, customer.town, _TOWN_BY_NAME[customer.town]
+        if moved:
+            left = customer.created + int(rng.random() * (clock.now - DAY - customer.created))
+            before = (street(rng), None, town, identifiers.postcode(place, rng))
+            rows.append((self.address_ids.take(), cid, "billing", *before, clock.stamp(left)))
+        current = (customer.address, customer.line2, town, customer.postcode)
+        rows.append((self.address_ids.take(), cid, "billing", *current, None))
+        if business and rng.random() < 0.3:
+            site = f"Unit {1 + int(rng.random() * 20)}, {pick(rng, names.STREET_NAMES)} Park"
+            where = (site, None, town, identifiers.postcode(place, rng))
+            rows.append((self.address_ids.take(), cid, "installation", *where, None))
 
     def accounts(
         self,

@@ -104,6 +104,7 @@ def data(connections: Mapping[str, str]) -> dict[str, Any]:
         "controller": policy.CONTROLLER,
         "rights": policy.RIGHTS,
         "systems": systems(connections),
+        "data_subjects": policy.DATA_SUBJECTS,
         "purposes": policy.PURPOSES,
         "recipients": rules.RECIPIENTS,
         "retention": rules.RETENTION,

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
-import struct
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pledge.demo import declaration
-from pledge.demo.generator import chunks
+from pledge.demo.generator import chunks, chunks_ahead
 from pledge.demo.load import ServerSink, Sink, SqliteSink
-from pledge.demo.rows import CHUNK, Clock, Plan, Row
+from pledge.demo.recordings import Recordings
+from pledge.demo.rows import CHUNK, Clock, Plan
 from pledge.demo.schema import SYSTEMS
+from pledge.demo.targets import Targets
 
 #: Written last: its presence means the estate in the folder is complete.
 MARKER = ".northwold-estate.json"
-#: With both servers, which systems go where, so that requests cross engines.
-MARIADB_SYSTEMS = ("contact_centre", "marketing", "hr")
-ENV = {"postgres": "NORTHWOLD_POSTGRES_URL", "mariadb": "NORTHWOLD_MARIADB_URL"}
 
 
 class EstateExists(Exception):
@@ -45,34 +45,6 @@ class Progress(Protocol):
 def quiet(label: str, total: int) -> Iterator[Callable[[int], None]]:
     """A Progress that shows nothing."""
     yield lambda done: None
-
-
-@dataclass(frozen=True)
-class Targets:
-    """The servers to use; systems without one go into SQLite files."""
-
-    postgres: str | None = None
-    mariadb: str | None = None
-
-    def engine_of(self, system: str) -> str | None:
-        """ "postgres", "mariadb" or None (SQLite) for a system."""
-        if self.postgres and self.mariadb:
-            return "mariadb" if system in MARIADB_SYSTEMS else "postgres"
-        return "postgres" if self.postgres else ("mariadb" if self.mariadb else None)
-
-    def url(self, engine: str) -> str:
-        value = self.postgres if engine == "postgres" else self.mariadb
-        assert value is not None
-        return value
-
-    def connections(self) -> dict[str, str]:
-        """What the declaration says for each system's connection."""
-        out = declaration.sqlite_connections()
-        for system in SYSTEMS:
-            engine = self.engine_of(system)
-            if engine is not None:
-                out[system] = f"env:{ENV[engine]}"
-        return out
 
 
 @dataclass
@@ -97,14 +69,6 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def _wav(seconds: float = 0.1, rate: int = 8_000) -> bytes:
-    """A short silent telephone-quality WAV (8 kHz, 8-bit mono): the shape of a recording."""
-    frames = int(seconds * rate)
-    header = b"RIFF" + struct.pack("<I", 36 + frames) + b"WAVEfmt "
-    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate, 1, 8)
-    return header + b"data" + struct.pack("<I", frames) + b"\x80" * frames
 
 
 def _check_destination(folder: Path, force: bool) -> None:
@@ -140,11 +104,16 @@ def _sinks(targets: Targets, staging: Path, force: bool) -> dict[str, Sink]:
             if system not in by_system:
                 by_system[system] = SqliteSink(staging / f"{system}.sqlite")
     except BaseException:
-        for sink in {id(s): s for s in by_system.values()}.values():
+        for sink in _distinct(by_system):
             with suppress(Exception):
                 sink.abort()
         raise
     return by_system
+
+
+def _distinct(sinks: dict[str, Sink]) -> list[Sink]:
+    """Each sink once: systems on the same server share one."""
+    return list({id(sink): sink for sink in sinks.values()}.values())
 
 
 def generate(
@@ -172,11 +141,14 @@ def generate(
         estate = _fill(plan, staging, targets, sinks, progress)
         _swap(staging, folder)
     except BaseException:
-        for sink in {id(s): s for s in sinks.values()}.values():
+        for sink in _distinct(sinks):
             with suppress(Exception):
                 sink.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for sink in _distinct(sinks):
+        with suppress(Exception):
+            sink.close()
     estate.folder = folder
     return estate
 
@@ -185,28 +157,28 @@ def _fill(
     plan: Plan, staging: Path, targets: Targets, sinks: dict[str, Sink], progress: Progress
 ) -> Estate:
     started = time.perf_counter()
-    unique = list({id(s): s for s in sinks.values()}.values())
+    unique = _distinct(sinks)
     tables: dict[str, tuple[Any, Sink]] = {}
     for system, metadata in SYSTEMS.items():
         sinks[system].create(list(metadata.tables.values()))
         tables.update({name: (table, sinks[system]) for name, table in metadata.tables.items()})
     counts = dict.fromkeys(tables, 0)
-    audio, folders = _wav(), set[Path]()
+    recordings = Recordings(staging)
     label = f"Generating {plan.customers:,} customers and their records"
     with progress(label, plan.customers) as advance:
-        for chunk in chunks(plan, Clock(plan.as_of)):
+        servers_only = not any(isinstance(sink, SqliteSink) for sink in unique)
+        made = (chunks_ahead if servers_only else chunks)(plan, Clock(plan.as_of))
+        for chunk in made:
             for name, rows in chunk.rows.items():
                 table, sink = tables[name]
                 sink.write(table, rows)
                 counts[name] += len(rows)
-            _recordings(staging, chunk.rows.get("call_recording", []), audio, folders)
+            recordings.write(chunk.rows.get("call_recording", []))
             advance(min(CHUNK, plan.customers - chunk.index * CHUNK))
     loaded = time.perf_counter()
-    steps = [step for sink in unique for step in sink.indexes()]
-    with progress("Building indexes", len(steps)) as advance:
-        for _, build in steps:
-            build()
-            advance(1)
+    groups = [sink.indexes() for sink in unique]
+    with progress("Building indexes", sum(map(len, groups))) as advance:
+        _build_indexes(groups, counts, advance)
     indexed = time.perf_counter()
     content, _ = declaration.validated(targets.connections())
     (staging / "pledge.yaml").write_text(content, "utf-8")
@@ -230,13 +202,36 @@ def _fill(
     return estate
 
 
-def _recordings(staging: Path, rows: list[Row], audio: bytes, folders: set[Path]) -> None:
-    for row in rows:
-        path = staging / row[-1]
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        path.write_bytes(audio)
+def _build_indexes(
+    groups: list[list[tuple[str, Callable[[], None]]]],
+    counts: dict[str, int],
+    advance: Callable[[int], None],
+) -> None:
+    """Build each sink's indexes in order, two sinks at a time: SQLite and the servers
+    release the GIL while they sort, so the big network file need not wait for the rest."""
+    done: queue.Queue[str] = queue.Queue()
+
+    def run(steps: list[tuple[str, Callable[[], None]]]) -> None:
+        for label, build in steps:
+            build()
+            done.put(label)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+
+        def rows(steps: list[tuple[str, Callable[[], None]]]) -> int:
+            return sum(counts.get(label.split(".")[0], 0) for label, _ in steps)
+
+        futures = [pool.submit(run, g) for g in sorted(groups, key=rows, reverse=True)]
+        remaining = sum(map(len, groups))
+        while remaining and not any(f.done() and f.exception() for f in futures):
+            try:
+                done.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            remaining -= 1
+            advance(1)
+        for future in futures:
+            future.result()  # re-raises the first failure
 
 
 def _swap(staging: Path, folder: Path) -> None:

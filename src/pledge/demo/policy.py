@@ -39,7 +39,57 @@ RIGHTS: dict[str, Any] = {
                    "phone": "0800 028 4400"},
 }
 
-CUSTOMERS, PROSPECTS = "customers (residential and business)", "prospective customers"
+DATA_SUBJECTS: dict[str, Any] = {
+    "customers": {
+        "name": "Customers (residential and business)",
+        "categories": ["user.name", "user.contact", "user.demographic.date_of_birth",
+                       "user.financial", "telecom.call_detail_record", "telecom.traffic_data",
+                       "telecom.location_data", "telecom.credit_reference"],
+        "sources": ["You, when you sign up, pay or contact us",
+                    "Our network, when you make calls or go online",
+                    "Ledgerline Credit Reference Ltd, when we check your credit"],
+    },
+    "called-parties": {
+        "name": "People our customers call",
+        "description": "Their number appears in our customers' call records",
+        "categories": ["telecom.call_detail_record"],
+        "sources": ["Our network, when a customer calls you"],
+    },
+    "callers": {
+        "name": "People who call our contact centre",
+        "categories": ["telecom.call_recording", "user.contact.phone_number"],
+        "sources": ["You, when you call us"],
+    },
+    "prospects": {
+        "name": "People interested in our offers",
+        "categories": ["user.name.first", "user.contact", "user.privacy_preferences"],
+        "sources": ["You, on our website, in our shops, at events or in competitions",
+                    "A friend who referred you"],
+    },
+    "website-visitors": {
+        "name": "Visitors to our website",
+        "categories": ["user.device.cookie_id", "user.device.ip_address"],
+        "sources": ["Your browser"],
+    },
+    "applicants": {
+        "name": "Job applicants",
+        "categories": ["user.name", "user.contact", "user.job_title"],
+        "sources": ["You, through our careers site (run by Hireline Inc.)"],
+    },
+    "employees": {
+        "name": "Employees and former employees",
+        "categories": ["user.name", "user.contact", "user.government_id",
+                       "user.demographic.date_of_birth", "user.job_title", "user.workplace"],
+        "sources": ["You", "HM Revenue & Customs (tax codes)"],
+    },
+    "premises-visitors": {
+        "name": "Visitors to our offices, shops and exchanges",
+        "categories": ["telecom.cctv_image"],
+        "sources": ["Our CCTV cameras"],
+    },
+}
+
+CUSTOMERS, PROSPECTS = "customers", "prospects"
 PURPOSES: dict[str, Any] = {
     "provide-service": {
         "description": "Set up and run the phone, broadband and mobile services you buy from us",
@@ -72,7 +122,7 @@ PURPOSES: dict[str, Any] = {
         "categories": ["telecom.call_detail_record", "telecom.traffic_data",
                        "telecom.location_data", "user.device.ip_address", "user.name",
                        "user.contact"],
-        "data_subjects": [CUSTOMERS, "people our customers call"],
+        "data_subjects": [CUSTOMERS, "called-parties"],
         "datasets": ["network.call_record", "network.internet_session"],
         "recipients": ["authorities"],
         "retention": ["call-records", "internet-sessions"],
@@ -111,7 +161,7 @@ PURPOSES: dict[str, Any] = {
         "lawful_basis": "consent",
         "business_function": "Customer operations",
         "categories": ["telecom.directory_listing"],
-        "data_subjects": ["residential customers with a landline"],
+        "data_subjects": [CUSTOMERS],
         "datasets": ["crm.directory_listing"],
         "recipients": ["directory-publishers"],
         "retention": ["directory-entries"],
@@ -149,7 +199,7 @@ PURPOSES: dict[str, Any] = {
         "business_function": "Digital",
         "categories": ["user.device.cookie_id", "user.device.ip_address",
                        "user.privacy_preferences"],
-        "data_subjects": ["website visitors"],
+        "data_subjects": ["website-visitors"],
         "datasets": ["web.cookie_consent"],
         "retention": ["cookie-consents"],
     },
@@ -158,7 +208,7 @@ PURPOSES: dict[str, Any] = {
         "lawful_basis": "contract",
         "business_function": "People",
         "categories": ["user.name", "user.contact", "user.job_title"],
-        "data_subjects": ["job applicants"],
+        "data_subjects": ["applicants"],
         "datasets": ["hr.applicant", "hr.applicant_archive"],
         "recipients": ["hiring-platform"],
         "retention": ["applicants"],
@@ -169,7 +219,7 @@ PURPOSES: dict[str, Any] = {
         "business_function": "People",
         "categories": ["user.name", "user.contact", "user.government_id",
                        "user.demographic.date_of_birth", "user.job_title", "user.workplace"],
-        "data_subjects": ["employees and former employees"],
+        "data_subjects": ["employees"],
         "datasets": ["hr.employee"],
         "recipients": ["payroll", "hmrc"],
         "retention": ["employees"],
@@ -181,7 +231,7 @@ PURPOSES: dict[str, Any] = {
         "legitimate_interest": "Security of people, premises and network equipment",
         "business_function": "Facilities",
         "categories": ["telecom.cctv_image"],
-        "data_subjects": ["visitors", "employees"],
+        "data_subjects": ["premises-visitors", "employees"],
         "retention_criteria": "31 days, unless the images are needed to investigate an incident",
     },
 }

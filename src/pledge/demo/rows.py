@@ -79,8 +79,8 @@ class Clock:
 def _daytime(times: list[str]) -> list[str]:
     """86,400 times of day, repeated in proportion to how busy each hour is, so a uniform
     index gives a realistic time: few calls at night, most between 10:00 and 21:00."""
-    weights = [1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 16, 16, 16, 15, 15, 15, 16, 17, 18, 18, 16, 12, 7]
-    weights.append(3)
+    weights = [1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 16, 16, 16, 15, 15, 15, 16, 17, 18, 18, 16, 12]
+    weights += [7, 3]  # 22:00 and 23:00
     bounds: list[int] = []
     total = 0
     for weight in weights:
