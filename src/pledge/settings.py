@@ -13,6 +13,17 @@ from pathlib import Path
 
 DEFAULT_DATABASE_FILE = ".pledge/pledge.sqlite"
 DECLARATION_FILE = "pledge.yaml"
+#: Settings read from ``PLEDGE_<NAME>`` as they are (PLEDGE_SMTP_HOST, PLEDGE_CODE_MINUTES...).
+_FROM_ENV: dict[str, type] = {
+    "smtp_host": str,
+    "smtp_port": int,
+    "smtp_from": str,
+    "smtp_tls": str,
+    "smtp_user": str,
+    "smtp_password": str,
+    "code_minutes": int,
+    "code_attempts": int,
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,16 @@ class Settings:
     hash_key: str | None = field(default=None, repr=False)
     #: Environment used to resolve ``env:VAR`` connections in the declaration.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Outgoing mail (identity codes): server, port, sender, and "off", "starttls" or "tls".
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_tls: str = "off"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    #: How long an emailed code works, and how many wrong answers lock the check.
+    code_minutes: int = 15
+    code_attempts: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -44,6 +65,14 @@ class Settings:
             values["declaration_path"] = Path(path)
         if key := env.get("PLEDGE_HASH_KEY"):
             values["hash_key"] = key
+        for name, kind in _FROM_ENV.items():
+            if raw := env.get(f"PLEDGE_{name.upper()}"):
+                try:
+                    values[name] = kind(raw)
+                except ValueError:
+                    raise ValueError(
+                        f"PLEDGE_{name.upper()} must be a number, not {raw!r}"
+                    ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(base, **values)  # type: ignore[arg-type]
 

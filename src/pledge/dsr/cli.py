@@ -58,7 +58,7 @@ def store(app: App, *, create: bool = False) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _day(value: datetime | None) -> date:
+def day_or_today(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
@@ -146,25 +146,15 @@ def new(
             kind=kind,
             identities=identities,
             rights=rights,
-            received_on=_day(received),
+            received_on=day_or_today(received),
             actor=actor(),
         )
     click.echo(f"request {view.id} logged: {view.kind}, {view.state.label}")
     if view.state.value == "awaiting-verification":
         checks = rights.verification.get(kind, "none")
+        if "email-code" in checks.split("+"):
+            click.echo(f"send the code: pledge request challenge {view.id}")
         click.echo(f"confirm identity ({checks}), then: pledge request verify {view.id}")
-
-
-@request.command("verify")
-@click.argument("request_id", type=int)
-@click.option("--on", "on", type=DAY, help="Day identity was confirmed (default: today).")
-@click.option("--how", default="checked by the DPO", show_default=True, help="How it was checked.")
-@pass_app
-def verify(app: App, request_id: int, on: datetime | None, how: str) -> None:
-    """Record that the person's identity was confirmed; the clock starts that day."""
-    with store(app) as engine:
-        view = requests.confirm_identity(engine, request_id, on=_day(on), how=how, actor=actor())
-    click.echo(f"request {view.id} is {view.state.label}; due {view.due:%d %B %Y}")
 
 
 @request.command("run")
@@ -217,7 +207,7 @@ def list_(app: App, overdue: bool, everything: bool) -> None:
 def pause(app: App, request_id: int, reason: str, on: datetime | None) -> None:
     """Stop the clock while the person is asked to clarify their request."""
     with store(app) as engine:
-        view = requests.pause(engine, request_id, on=_day(on), reason=reason, actor=actor())
+        view = requests.pause(engine, request_id, on=day_or_today(on), reason=reason, actor=actor())
     click.echo(f"request {view.id}: clock paused")
 
 
@@ -228,7 +218,7 @@ def pause(app: App, request_id: int, reason: str, on: datetime | None) -> None:
 def resume(app: App, request_id: int, on: datetime | None) -> None:
     """Start the clock again when the clarification arrives."""
     with store(app) as engine:
-        view = requests.resume(engine, request_id, on=_day(on), actor=actor())
+        view = requests.resume(engine, request_id, on=day_or_today(on), actor=actor())
     click.echo(f"request {view.id}: clock running, due {view.due:%d %B %Y}")
 
 
@@ -248,7 +238,11 @@ def extend(app: App, request_id: int, reason: str, told_on: datetime) -> None:
 
 def register(group: click.Group) -> None:
     """Add ``pledge request`` and ``pledge access`` to the ``pledge`` command."""
+    # Importing these adds their commands (challenge, verify, access, erase...) to the group.
+    from pledge.dsr import verify_cli as _verify_cli  # noqa: F401
     from pledge.dsr.access_cli import access
+    from pledge.dsr.request_new_cli import new_commands
 
     group.add_command(request)
     group.add_command(access)
+    new_commands(group)

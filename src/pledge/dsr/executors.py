@@ -1,4 +1,5 @@
-"""The request types answered outside this package's access code: erasure and restriction.
+"""The request types answered outside the access code: erasure, restriction, rectification
+and objection (the last two with the details stored with the request).
 
 They are reached by name, so the request lifecycle works whether or not those capabilities
 are installed; a type with no executor fails the request with a sentence saying so. Nothing
@@ -22,13 +23,15 @@ from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
 
 #: Request type → "module:function". Each function takes (loaded, identities, *, settings,
-#: request_id, store, actor) and raises when it did not finish.
+#: request_id, store, actor, **the request's details) and raises when it did not finish.
 EXECUTORS = {
     "erasure": "pledge.dsr.erasure:erase",
     "restriction": "pledge.dsr.restrict:restrict",
+    "rectification": "pledge.dsr.rectify:rectify",  # details: changes
+    "objection": "pledge.dsr.objection:object_to",  # details: to, purpose, channels, grounds
 }
-#: Types whose request needs more than identities (the corrected values, what is objected
-#: to); the stored request does not carry those yet, so they are run with their own commands.
+#: Commands that do the same work at once, outside the register (named when a type has
+#: no executor installed).
 OWN_COMMANDS = {
     "rectification": "pledge rectify",
     "objection": "pledge object",
@@ -60,6 +63,7 @@ def run_elsewhere(
             request_id=str(view.id),
             store=engine,
             actor=actor,
+            **view.details,
         )
     except Exception as exc:
         # An incomplete erasure carries its result: the certificate says what was done.
@@ -77,6 +81,19 @@ def _outcome(kind: str, result: Any) -> tuple[State, str, dict[str, Any]]:
         state = State.COMPLETE_WITH_EXEMPTIONS if kept else State.COMPLETE
         message = f"erased {getattr(result, 'erased', 0)} row(s); {kept} kept under exemptions"
         return state, message, {"certificate": result.certificate()}
+    if kind == "rectification":  # a list of fields corrected
+        done = [dataclasses.asdict(r) for r in result]
+        fields = ", ".join(f"{r['system']}.{r['dataset']}.{r['field']} ({r['rows']})" for r in done)
+        return State.COMPLETE, f"corrected {fields}", {"corrected": done}
+    if kind == "objection":  # the objection recorded, for consent or for the DPO
+        due = getattr(result, "due_on", None)
+        message = (
+            "objection to direct marketing recorded and passed to consent"
+            if due is None
+            else f"objection recorded for the DPO to decide by {due:%d %B %Y}"
+        )
+        record = {"objection": result.id, "status": result.status, "due_on": due and str(due)}
+        return State.COMPLETE, message, record
     is_record = dataclasses.is_dataclass(result) and not isinstance(result, type)
     details = dataclasses.asdict(result) if is_record else {}
     return State.COMPLETE, f"{kind} done", details

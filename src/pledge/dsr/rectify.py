@@ -122,6 +122,11 @@ def rectify(
     return done
 
 
+def check_field(loaded: Loaded, name: str) -> tuple[str, str, str]:
+    """``(system, dataset, field)`` for a declared field a rectification may change."""
+    return _split(loaded, name)
+
+
 def _split(loaded: Loaded, name: str) -> tuple[str, str, str]:
     parts = name.split(".")
     found = loaded.declaration.dataset(".".join(parts[:2])) if len(parts) == 3 else None

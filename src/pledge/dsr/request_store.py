@@ -40,6 +40,8 @@ class RequestView:
     clock: Clock | None
     message: str | None = None
     outcome: Mapping[str, Any] = field(default_factory=dict)
+    #: What the request asks beyond who (corrected values, what is objected to).
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def due(self) -> date | None:
@@ -63,8 +65,13 @@ def open_request(
     rights: Rights,
     received_on: date,
     actor: str,
+    details: Mapping[str, Any] | None = None,
 ) -> RequestView:
-    """Log a new request; it waits for identity checks unless the declaration asks for none."""
+    """Log a new request; it waits for identity checks unless the declaration asks for none.
+
+    ``details`` are what its executor needs beyond identities (rectification: ``changes``;
+    objection: ``to``, ``purpose``), kept with the request and audited on receipt.
+    """
     level = rights.verification.get(kind, "none")
     with session_factory(engine).begin() as session:
         row = RequestRow(
@@ -75,10 +82,18 @@ def open_request(
             rule=rights.deadline,
             region=rights.holidays,
             outcome={},
+            details=dict(details) if details else None,
         )
         session.add(row)
         session.flush()
-        _audit(session, row, actor, "received", {"kind": kind, "verification": level})
+        received = {"kind": kind, "verification": level}
+        _audit(
+            session,
+            row,
+            actor,
+            "received",
+            {**received, **({"details": list(details)} if details else {})},
+        )
         if level == "none":
             # Nothing to confirm: day one is the day of receipt.
             row.clock_started = received_on
@@ -270,4 +285,5 @@ def _view(row: RequestRow) -> RequestView:
         clock=_clock_or_none(row),
         message=row.message,
         outcome=dict(row.outcome or {}),
+        details=dict(row.details or {}),
     )

@@ -40,6 +40,9 @@ class RequestRow(Base):
     message: Mapped[str | None] = mapped_column(sa.Text())
     #: Machine-readable outcome: package path, rows per dataset, systems that failed.
     outcome: Mapped[dict[str, Any]] = mapped_column(sa.JSON(), default=dict)
+    #: What the request asks beyond who it is about: corrected values (rectification),
+    #: what is objected to (objection). Passed to the type's executor as keyword arguments.
+    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -63,3 +66,25 @@ class PauseRow(Base):
     reason: Mapped[str] = mapped_column(sa.Text())
 
     request: Mapped[RequestRow] = relationship(back_populates="pauses")
+
+
+class ChallengeRow(Base):
+    """An identity check sent to a person: an emailed code (kept only as a keyed hash), and
+    the attempts made at it. Attempts carry over to a re-sent code, so re-sending buys no
+    more guesses."""
+
+    __tablename__ = "verification_challenge"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        BigId, sa.ForeignKey("data_subject_request.id", ondelete="CASCADE"), index=True
+    )
+    #: HMAC-SHA256 of the code under the hash key; None when no code was sent (second
+    #: factors only).
+    code_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(sa.Integer(), default=0)
+    max_attempts: Mapped[int] = mapped_column(sa.Integer())
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,121 @@
+"""``pledge request challenge`` and ``pledge request verify``: confirm who is asking.
+
+``challenge`` emails a one-time code. ``verify --code`` (with the second factor the
+declaration asks for) lets Pledge make the checks itself; ``verify --how`` records a check a
+person made (an ID document seen, a call back). Either way the clock starts that day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from pledge.cli import App, pass_app
+from pledge.dsr import request_store as requests
+from pledge.dsr.challenge import send_code
+from pledge.dsr.cli import DAY, actor, day_or_today, request, store
+from pledge.dsr.factors import FactorUndeclared
+from pledge.dsr.verification import Checked, VerificationRefused, check, unproved
+from pledge.mail import MailNotSent
+from pledge.rules.verification import FactorInvalid, Verdict
+
+
+@request.command("challenge")
+@click.argument("request_id", type=int)
+@pass_app
+def challenge(app: App, request_id: int) -> None:
+    """Email a one-time code to the request's address (it works for 15 minutes by default)."""
+    loaded = app.load()
+    with store(app) as engine:
+        try:
+            to, expires = send_code(
+                engine, request_id, loaded=loaded, settings=app.settings, actor=actor()
+            )
+        except (VerificationRefused, MailNotSent) as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"code sent to {to}; it works until {expires:%H:%M} UTC")
+    click.echo(f"then: pledge request verify {request_id} --code CODE")
+
+
+@request.command("verify")
+@click.argument("request_id", type=int)
+@click.option("--code", help="The code the person received by email (Pledge checks it).")
+@click.option("--account-number", help="Second factor: the person's account number.")
+@click.option("--date-of-birth", help="Second factor: date of birth (YYYY-MM-DD).")
+@click.option("--postcode", help="Second factor: the postcode on the account.")
+@click.option("--how", help='A check a person made instead ("passport seen by J. Ede").')
+@click.option("--on", "on", type=DAY, help="With --how: day identity was confirmed (today).")
+@pass_app
+def verify(
+    app: App,
+    request_id: int,
+    code: str | None,
+    account_number: str | None,
+    date_of_birth: str | None,
+    postcode: str | None,
+    how: str | None,
+    on: datetime | None,
+) -> None:
+    """Confirm identity: with --code (and a second factor) Pledge checks it; with --how a
+    person's check is recorded. The clock starts the day identity is confirmed."""
+    factors = {
+        "account-number": account_number,
+        "date-of-birth": date_of_birth,
+        "postcode": postcode,
+    }
+    automatic = code is not None or any(v is not None for v in factors.values())
+    if automatic and (how is not None or on is not None):
+        raise click.UsageError("give --code and second factors, or --how for a person's check")
+    with store(app) as engine:
+        if not automatic:
+            view = requests.confirm_identity(
+                engine,
+                request_id,
+                on=day_or_today(on),
+                how=how or "checked by the DPO",
+                actor=actor(),
+            )
+            click.echo(f"request {view.id} is {view.state.label}; due {view.due:%d %B %Y}")
+            return
+        try:
+            checked = check(
+                engine,
+                request_id,
+                loaded=app.load(),
+                settings=app.settings,
+                actor=actor(),
+                code=code,
+                factors={k: v for k, v in factors.items() if v is not None},
+            )
+        except (VerificationRefused, FactorInvalid, FactorUndeclared) as exc:
+            raise click.ClickException(str(exc)) from None
+    _say(checked)
+
+
+def _say(checked: Checked) -> None:
+    view = checked.request
+    if checked.verdict is Verdict.PASSED:
+        if checked.remaining:
+            click.echo(f"request {view.id}: Pledge's checks passed; a person must still check")
+            click.echo(f"  {', '.join(checked.remaining)}: pledge request verify {view.id} --how")
+            return
+        click.echo(f"request {view.id} is {view.state.label}; due {view.due:%d %B %Y}")
+        for identity in unproved(view):
+            click.echo(f"note: the code does not prove {identity} is theirs", err=True)
+        return
+    wrong = (
+        "the code is not right"
+        if checked.failed == "code"
+        else f"the {(checked.failed or 'answer').replace('-', ' ')} does not match our records"
+    )
+    message = {
+        Verdict.WRONG: f"{wrong}; {checked.attempts_left} attempt(s) left",
+        Verdict.LOCKED: f"{wrong}; that was the last attempt, the checks are now locked "
+        f"(a person must verify: pledge request verify {view.id} --how ...)",
+        Verdict.ALREADY_LOCKED: "the checks are locked after too many wrong answers; a person "
+        f"must verify: pledge request verify {view.id} --how ...",
+        Verdict.EXPIRED: "the code has expired; send a new one: "
+        f"pledge request challenge {view.id}",
+    }[checked.verdict]
+    raise click.ClickException(f"request {view.id}: {message}")
