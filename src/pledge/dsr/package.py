@@ -3,7 +3,9 @@ written as rows stream in, optionally encrypted with a passphrase.
 
 Memory stays bounded whatever the person's data weighs: each batch of rows goes straight into
 its CSV member and into a spooled temporary file that becomes its part of ``data.json``; only
-the first rows of each dataset are kept, for the report. The zip is written beside its final
+the first rows of each dataset are kept, for the report. Files the rows name (fields with
+``file_root``) are copied in under ``files/<system>/<dataset>/`` and listed in ``data.json``,
+a missing one as missing. The zip is written beside its final
 name and renamed into place at the end, so a failed run never leaves a half package.
 
 Encryption is AES-256 zip (WinZip AE-2) through ``pyzipper`` (the ``pledge[encryption]`` extra):
@@ -27,7 +29,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from pledge.dsr.report import Preview
+from pledge import files as stored_files
+from pledge.dsr.report import PackagedFile, Preview
 
 #: Rows of each dataset shown in report.html; all rows are in data.json and the CSVs.
 PREVIEW_ROWS = 100
@@ -76,9 +79,18 @@ class PackageWriter:
     """
 
     def __init__(
-        self, path: Path, *, passphrase: str | None = None, preview_rows: int = PREVIEW_ROWS
+        self,
+        path: Path,
+        *,
+        passphrase: str | None = None,
+        preview_rows: int = PREVIEW_ROWS,
+        files: Mapping[str, Mapping[str, Path]] | None = None,
     ) -> None:
         self.path = path
+        #: "system.dataset" to its file fields and their resolved roots.
+        self._roots = dict(files or {})
+        #: Every file the rows named, in the order met, and what became of it.
+        self.files: list[PackagedFile] = []
         self._partial = path.with_name(path.name + ".part")
         self._preview_rows = preview_rows
         self._json: dict[str, IO[bytes]] = {}
@@ -113,6 +125,8 @@ class PackageWriter:
         shown: list[list[str]] = []
         total = 0
         text: io.TextIOWrapper | None = None
+        roots = self._roots.get(dotted, {})
+        named: dict[tuple[str, str], None] = {}
         try:
             for batch in batches:
                 if not batch:
@@ -133,17 +147,50 @@ class PackageWriter:
                 spool.write((",\n" if total else "\n").encode())
                 spool.write(",\n".join(lines).encode("utf-8"))
                 total += len(batch)
+                for name in roots:
+                    named.update(((name, str(r[name])), None) for r in batch if r.get(name))
         finally:
             if text is not None:
                 text.close()  # closes the zip member too
+        # After the CSV member is closed: a zip writes one member at a time.
+        for name, stored in named:
+            self.files.append(self._attach(dotted, name, stored, roots[name], len(roots) > 1))
         self.counts[dotted] = total
         self.previews[dotted] = Preview(columns, shown, total, f"{dotted}.csv" if total else None)
         return total
+
+    def _attach(
+        self, dotted: str, name: str, stored: str, root: Path, by_field: bool
+    ) -> PackagedFile:
+        """Copy one named file into the package, or say why it is not there."""
+        try:
+            path = stored_files.inside(root, stored)
+        except stored_files.OutsideRoot:
+            return PackagedFile(dotted, name, stored, "outside-root")
+        system, _, dataset = dotted.partition(".")
+        folder = f"files/{system}/{dataset}/" + (f"{name}/" if by_field else "")
+        member = folder + path.relative_to(root).as_posix()
+        if any(f.member == member for f in self.files):
+            return PackagedFile(dotted, name, stored, "included", member)
+        try:
+            source = path.open("rb")
+        except FileNotFoundError:
+            return PackagedFile(dotted, name, stored, "missing")
+        with source, self._zip.open(member, "w", force_zip64=True) as target:
+            shutil.copyfileobj(source, target)
+        return PackagedFile(dotted, name, stored, "included", member)
 
     def finish(
         self, header: Mapping[str, Any], report: Callable[[Mapping[str, Preview]], str]
     ) -> Path:
         """Write data.json and report.html, close the zip and move it to its final name."""
+        if self._roots:
+            listed = [
+                {"dataset": f.dataset, "field": f.field, "stored": f.stored, "status": f.status}
+                | ({"in_package": f.member} if f.member else {})
+                for f in self.files
+            ]
+            header = {**header, "files": listed}
         with self._zip.open("data.json", "w", force_zip64=True) as member:
             self._write_json(member, header)
         self._zip.writestr("report.html", report(self.previews).encode("utf-8"))

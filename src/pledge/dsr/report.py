@@ -34,6 +34,19 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class PackagedFile:
+    """A file one of the person's rows names (a ``file_root`` field), and whether it is in the
+    package: "included" (at ``member``), "missing" (not on disk) or "outside-root" (the stored
+    path leaves its declared folder, so it was not read)."""
+
+    dataset: str
+    field: str
+    stored: str
+    status: str
+    member: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the report is about: which request, for whom, and what was found."""
 
@@ -41,6 +54,7 @@ class Answer:
     generated: datetime
     identities: Mapping[str, Sequence[str]]
     previews: Mapping[str, Preview] = field(default_factory=dict)
+    files: Sequence[PackagedFile] = ()
 
 
 def render(disclosure: Disclosure, answer: Answer) -> str:
@@ -102,7 +116,21 @@ def _data(disclosure: Disclosure, answer: Answer) -> list[str]:
         out.append('<div class="wide">')
         out += _table(caption, preview.columns, preview.rows)
         out.append("</div>")
+    if answer.files:
+        out += _table(
+            "Files your records name (recordings, documents)",
+            ["Where", "Field", "File", "In this package"],
+            [[f.dataset, f.field, f.stored, _file_status(f)] for f in answer.files],
+        )
     return out
+
+
+def _file_status(item: PackagedFile) -> str:
+    if item.status == "included":
+        return item.member or ""
+    if item.status == "missing":
+        return "Missing: our records name this file but it was not found, so it is not included"
+    return "Not included: the stored location is outside the folder this file should be in"
 
 
 def _about(d: Disclosure) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from pledge import files
 from pledge.connectors import Connector, Row
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
@@ -136,7 +137,7 @@ def _access(
         open_systems(
             declaration, plan, environ=environ, folder=loaded.folder, reuse=connectors
         ) as systems,
-        PackageWriter(path, passphrase=passphrase) as package,
+        PackageWriter(path, passphrase=passphrase, files=_file_roots(loaded, plan)) as package,
     ):
 
         def add(dotted: str, batches: Iterable[list[Row]]) -> int:
@@ -148,7 +149,7 @@ def _access(
         counts = read_subject(plan, systems, add)
 
         def report(previews: Mapping[str, Preview]) -> str:
-            answer = Answer(str(view.id), now, view.identities, previews)
+            answer = Answer(str(view.id), now, view.identities, previews, package.files)
             return render(disclose(declaration, counts), answer)
 
         header: dict[str, Any] = {
@@ -170,6 +171,17 @@ def _access(
         outcome={"package": str(path), "rows": counts, "warnings": warnings},
     )
     return Outcome(done, path, counts, warnings)
+
+
+def _file_roots(loaded: Loaded, plan: Plan) -> dict[str, dict[str, Path]]:
+    """Per dataset the plan reads, its file fields and their resolved roots."""
+    out: dict[str, dict[str, Path]] = {}
+    for step in plan.steps:
+        dataset = loaded.declaration.systems[step.system].datasets[step.dataset]
+        fields = files.file_fields(dataset)
+        if fields:
+            out[step.dotted] = {n: files.root_of(r, loaded.folder) for n, r in fields.items()}
+    return out
 
 
 def _warnings(plan: Plan) -> list[str]:
