@@ -7,8 +7,9 @@ next. ``pledge demo generate`` makes estates of any size, on SQLite or on real s
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -74,6 +75,16 @@ def _report(folder: Path) -> None:
         click.echo(line)
 
 
+def _someone(folder: Path) -> str:
+    """A real customer's email from a SQLite CRM, to make the suggested commands concrete."""
+    try:
+        with closing(sqlite3.connect(f"file:{folder / 'crm.sqlite'}?mode=ro", uri=True)) as crm:
+            row = crm.execute("SELECT email FROM customer ORDER BY id LIMIT 1").fetchone()
+    except sqlite3.Error:
+        row = None
+    return str(row[0]) if row else "<a customer's email>"
+
+
 def _next_steps(folder: Path, placement: dict[str, str], targets: Targets) -> None:
     here = Path.cwd()
     shown = folder.relative_to(here) if folder.is_relative_to(here) else folder
@@ -83,8 +94,9 @@ def _next_steps(folder: Path, placement: dict[str, str], targets: Targets) -> No
         click.echo(f"  export {ENV[engine]}='{url}'   # with the real password, if any")
     click.echo(f"  cd {shown}")
     click.echo("  pledge check                  # the declaration, validated and summarised")
-    click.echo("  pledge plan --email <someone's email>   # what a request would read, and where")
-    click.echo("  pledge --help                 # everything else Pledge does with it")
+    click.echo(f"  pledge plan --email {_someone(folder)}   # what a request would read")
+    click.echo("  pledge notice --format md     # the privacy notice the declaration makes")
+    click.echo("  pledge db upgrade && pledge retention plan   # what has outlived its rule")
     if placement.get("crm") == "sqlite":
         click.echo("  sqlite3 crm.sqlite 'select * from customer limit 5'")
 
