@@ -155,6 +155,18 @@ CASES = [
     ),
     (
         "{categories: [user.name]}",
+        "{categories: [user.name], file_root: ../audio}",
+        14,
+        ["file root '../audio' of crm.customer.name is not a folder of its own"],
+    ),
+    (
+        "{categories: [user.name]}",
+        "{categories: [user.name], file_root: .}",
+        14,
+        ["must not hold the declaration or the databases"],
+    ),
+    (
+        "{categories: [user.name]}",
         "{file_root: recordings}",
         14,
         ["crm.customer.name names files (file_root)", "add categories"],

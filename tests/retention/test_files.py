@@ -197,3 +197,27 @@ def test_files_left_by_a_crash_are_orphans_the_next_run_removes(
     assert outcome.complete and outcome.changed == 0
     assert outcome.files_removed == RECORDINGS - len(KEPT) - 1
     assert _audio(folder) == KEPT | {99}
+
+
+def test_a_root_holding_the_declaration_is_never_swept_for_orphans(
+    company: tuple[sa.Engine, Declaration, Path],
+) -> None:
+    engine, _, folder = company
+    # An absolute root above the declaration: its databases and pledge.yaml are no orphans.
+    text = (
+        DECLARATION.format(url=str(engine.url), notes=str(folder))
+        .replace("then: anonymise,", "then: delete}")
+        .replace("           anonymise: [attachment]}\n", "")
+    )
+    (folder / "pledge.yaml").write_text(text)
+    os.utime(folder / "pledge.yaml", (OLD, OLD))
+    wide = load_text(text).declaration
+    findings = check(wide, lambda _: engine, NOW, folder=folder)
+    assert any(
+        f.kind == "refused" and "holds the declaration's folder" in f.message for f in findings
+    )
+    outcomes = service.run(wide, lambda _: engine, NOW, folder=folder)
+    assert (folder / "pledge.yaml").exists() and (folder / "notes" / "n0.txt").exists()
+    notes = next(o for o in outcomes if o.step.rule == "notes")
+    assert notes.changed == 2 and notes.files_removed == 2
+    assert not notes.complete and "holds the declaration's folder" in (notes.error or "")

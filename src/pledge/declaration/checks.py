@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Protocol
 
 from pledge.declaration.model import (
@@ -192,12 +193,32 @@ def _check_file_root(
             f"file root '{root}' of {label} is not a plain folder path; write a folder "
             "relative to the declaration's folder, or an absolute one",
         )
+    elif not (PurePath(root).is_absolute() or root.startswith("~")) and not _descends(root):
+        report(
+            (*here, "file_root"),
+            f"file root '{root}' of {label} is not a folder of its own below the declaration's "
+            "folder; files under a root that no row names are deleted, so it must not hold "
+            "the declaration or the databases (write e.g. recordings, or an absolute path)",
+        )
     if not categorised:
         report(
             (*here, "categories"),
             f"{label} names files (file_root) but says nothing of what they hold; "
             "add categories (e.g. [telecom.call_recording])",
         )
+
+
+def _descends(relative: str) -> bool:
+    """Whether a relative path names a folder strictly below where it starts."""
+    depth = 0
+    for part in PurePath(relative).parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif part != ".":
+            depth += 1
+    return depth > 0
 
 
 def _check_rule(name: str, rule: RetentionRule, parts: Parts, report: Report) -> None:

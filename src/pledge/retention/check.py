@@ -92,8 +92,8 @@ def orphan_findings(declaration: Declaration, connect: Connect, folder: Path) ->
     for root in orphans.roots(declaration, folder):
         where = ", ".join(root.datasets)
         try:
-            lost = orphans.orphans(root, connect)
-        except (SQLAlchemyError, OSError) as exc:
+            lost = orphans.orphans(root, connect, folder)
+        except (SQLAlchemyError, OSError, orphans.UnsafeRoot) as exc:
             out.append(
                 Finding("refused", where, f"files under {root.path} not checked: {reason(exc)}")
             )

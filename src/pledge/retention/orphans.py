@@ -75,8 +75,17 @@ def named(root: Root, connect: Connect) -> set[Path]:
     return out
 
 
-def orphans(root: Root, connect: Connect) -> list[Path]:
-    """Files under ``root`` that no row names."""
+class UnsafeRoot(ValueError):
+    """A root that holds the declaration's own folder: its other files are not orphans."""
+
+
+def orphans(root: Root, connect: Connect, folder: Path) -> list[Path]:
+    """Files under ``root`` that no row names; refused for a root holding ``folder``."""
+    if folder.resolve().is_relative_to(root.path):
+        raise UnsafeRoot(
+            f"{root.path} holds the declaration's folder, so files no row names are not "
+            "looked for there; give the files a folder of their own"
+        )
     keep = named(root, connect)
     return [path for path in files.under(root.path) if path not in keep]
 

@@ -179,8 +179,8 @@ def _remove_orphans(
     batch's commit and its unlinks leaves them) go too, past their grace."""
     for root in orphans.roots_of(declaration, folder, step.where):
         try:
-            lost = orphans.orphans(root, connect)
-        except (SQLAlchemyError, OSError) as exc:
+            lost = orphans.orphans(root, connect, folder)
+        except (SQLAlchemyError, OSError, orphans.UnsafeRoot) as exc:
             outcome.file_errors.append(f"orphans under {root.path} not looked for: {reason(exc)}")
             continue
         removed, problems = orphans.remove(lost, now)
