@@ -45,7 +45,7 @@ def test_recordings_are_small_wav_files_beside_the_declaration(tmp_path: Path) -
         rows = rows_of(engines["contact_centre"], "call_recording", "id")
     assert rows
     for row in rows:
-        audio = (estate.folder / str(row[-1])).read_bytes()
+        audio = (estate.folder / "recordings" / str(row[-1])).read_bytes()
         assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE" and len(audio) < 2_000
 
 

@@ -46,6 +46,7 @@ def col(
     erase: str | None = None,
     index: bool = False,
     required: bool = False,
+    files: str | None = None,
 ) -> sa.Column[Any]:
     """A column and its declaration entry; references, identities and ``index`` get an index
     (created after loading, see ``load.py``)."""
@@ -56,6 +57,8 @@ def col(
         info["references"] = ref
     if erase:
         info["erase"] = erase
+    if files:
+        info["file_root"] = files  # the column names a file under this folder
     lookup = not key and (index or ref is not None or identity is not None)
     return sa.Column(
         name,

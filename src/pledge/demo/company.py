@@ -13,8 +13,8 @@ _CHANNELS = ("email", "sms", "phone", "post")
 
 
 def recording_path(recording_id: int, day: str) -> str:
-    """Where a call recording's audio lives, relative to the estate folder."""
-    return f"recordings/{day[:4]}/{day[5:7]}/call-{recording_id}.wav"
+    """Where a call recording's audio lives, relative to the estate's ``recordings`` folder."""
+    return f"{day[:4]}/{day[5:7]}/call-{recording_id}.wav"
 
 
 def contact_centre(chunk: Chunk) -> None:

@@ -33,7 +33,8 @@ table(
     col("agent_id", Id, "The employee who took the call", ref="hr.employee.id"),
     col("recorded_at", Stamp, required=True, index=True),
     col("duration_seconds", Number, cats=("telecom.call_recording",)),
-    col("file_path", text(80), "Relative to the estate folder", cats=("telecom.call_recording",)),
+    col("file_path", text(80), "The audio, under recordings/", cats=("telecom.call_recording",),
+        files="recordings"),
 )
 table(
     contact_centre, "ticket", "Support tickets",

@@ -68,6 +68,8 @@ def _field(column: sa.Column[Any]) -> dict[str, Any]:
         out["categories"] = list(info["categories"])
     if "erase" in info:
         out["erase"] = info["erase"]
+    if "file_root" in info:
+        out["file_root"] = info["file_root"]
     if column.comment:
         out["description"] = column.comment
     return out

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from pledge.demo import declaration
 from pledge.demo.generator import chunks, chunks_ahead
 from pledge.demo.load import ServerSink, Sink, SqliteSink
-from pledge.demo.recordings import Recordings
+from pledge.demo.recordings import RECORDINGS, Recordings
 from pledge.demo.rows import CHUNK, Clock, Plan
 from pledge.demo.schema import SYSTEMS
 from pledge.demo.targets import Targets
@@ -163,7 +163,7 @@ def _fill(
         sinks[system].create(list(metadata.tables.values()))
         tables.update({name: (table, sinks[system]) for name, table in metadata.tables.items()})
     counts = dict.fromkeys(tables, 0)
-    recordings = Recordings(staging)
+    recordings = Recordings(staging / RECORDINGS)
     label = f"Generating {plan.customers:,} customers and their records"
     with progress(label, plan.customers) as advance:
         servers_only = not any(isinstance(sink, SqliteSink) for sink in unique)

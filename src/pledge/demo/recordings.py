@@ -7,6 +7,9 @@ from pathlib import Path
 
 from pledge.demo.rows import Row
 
+#: The folder (beside ``pledge.yaml``) the recordings' ``file_path`` values are relative to.
+RECORDINGS = "recordings"
+
 
 def wav(seconds: float = 0.1, rate: int = 8_000) -> bytes:
     """A short silent telephone-quality WAV (8 kHz, 8-bit mono): the shape of a recording."""
