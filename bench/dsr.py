@@ -57,12 +57,13 @@ from sqlalchemy.engine import Engine
 
 from pledge.connectors import Connector, Row, Select, Write, connect
 from pledge.declaration import Loaded, load_file
+from pledge.declaration.model import Declaration
 from pledge.dsr import request_store as requests
 from pledge.dsr.access_batch import access_many
 from pledge.dsr.erasure import erase
 from pledge.dsr.erasure_plan import columns, hash_widths, plan_works, system_order
 from pledge.dsr.identity import Identity, lenient, parse
-from pledge.dsr.locate import locate
+from pledge.dsr.locate import Found
 from pledge.dsr.package import plain
 from pledge.dsr.plan import Plan, Source, make_plan
 from pledge.dsr.respond import answer
@@ -263,13 +264,14 @@ def _values(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any
 def per_row_erase(
     loaded: Loaded, store: Settings, email: str, kept: Mapping[str, Connector]
 ) -> tuple[float, int]:
-    """Find the rows as Pledge does, then apply each planned write one key value at a time,
-    one statement and one commit each; no verification (Fides does none)."""
+    """Find the rows with one SELECT per value (as the access way above, on the open
+    connections), then apply Pledge's planned writes one row at a time (by primary key), one
+    statement and one commit each; no verification (Fides does none)."""
     declaration = loaded.declaration
     identities = parse([("email", email)])
     started = time.perf_counter()
     plan = make_plan(declaration, identities)
-    found = locate(plan, kept, lambda step: columns(declaration, step))
+    found = _found_per_value(plan, kept, declaration)
     widths = hash_widths(declaration, plan, kept)
     works = plan_works(declaration, plan, found, datetime.now(UTC), store.hash_key, {}, widths)
     statements = 0
@@ -284,6 +286,27 @@ def per_row_erase(
                     kept[system].execute([one])
                     statements += 1
     return time.perf_counter() - started, statements
+
+
+def _found_per_value(
+    plan: Plan, kept: Mapping[str, Connector], declaration: Declaration
+) -> dict[int, Found]:
+    found = {step.number: Found(step) for step in plan.steps}
+    rows: dict[int, list[Row]] = {}
+    for _ in range(2 if plan.loops else 1):  # enough for the demo's loops to settle
+        for step in plan.steps:
+            here = found[step.number]
+            wanted = tuple(dict.fromkeys([*step.fields, *columns(declaration, step)]))
+            for match in step.matches:
+                values = {v for s in match.sources for v in _values(plan, s, rows)}
+                asked = here.queried.setdefault(match.field, [])
+                for value in sorted(values - set(asked), key=repr):
+                    asked.append(value)
+                    query = Select(step.dataset, match.field, [value], wanted, match.fold_case)
+                    for batch in kept[step.system].read(query):
+                        here.add(batch)
+            rows[step.number] = here.rows
+    return found
 
 
 def _per_row(writes: Sequence[Write], pk: str | None, rows: Sequence[Row]) -> list[Write]:

@@ -7,6 +7,7 @@ passing over the steps again with the values not queried yet, until a pass finds
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,5 +112,13 @@ def _source_values(source: Source, plan: Plan, found: Mapping[int, Found]) -> li
     assert source.step is not None and source.column is not None
     raw = found[source.step].values(source.column)
     if source.via == "same-identity" and source.identity is not None:
-        return lenient(source.identity, raw)
+        kind = source.identity
+        return [form for value in raw for form in _stored_forms(kind, value)]
     return raw
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stored_forms(kind: str, value: Any) -> tuple[str, ...]:
+    # Every pass re-derives the same identities; parsing a phone number is the most
+    # expensive thing a pass does, so each value is parsed once.
+    return tuple(lenient(kind, [value]))
