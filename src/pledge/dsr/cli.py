@@ -92,6 +92,8 @@ def run_request(
     def progress(dotted: str, rows: int) -> None:
         click.echo(f"  {dotted}: {rows} record(s)", err=True)
 
+    kind = requests.get(engine, request_id).kind
+    click.echo(f"request {request_id}: {kind}, opening the systems it reaches...", err=True)
     try:
         outcome = answer(
             engine,
@@ -110,6 +112,9 @@ def run_request(
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"request {request_id} is {outcome.request.state.label}")
+    if outcome.package is not None and not any(outcome.counts.values()):
+        # Not found is a valid answer; it is said plainly, here and in the package's report.
+        click.echo(f"no personal data found for this person in {len(outcome.counts)} place(s)")
     if outcome.package is not None:
         click.echo(str(outcome.package))
 

@@ -21,6 +21,7 @@ from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
 from pledge.dsr.access import open_systems, read_subject
 from pledge.dsr.disclosure import disclose
+from pledge.dsr.drift import check_datasets
 from pledge.dsr.executors import RequestNotReady, run_elsewhere
 from pledge.dsr.identity import Identity, parse
 from pledge.dsr.package import PackageWriter
@@ -139,6 +140,8 @@ def _access(
         ) as systems,
         PackageWriter(path, passphrase=passphrase, files=_file_roots(loaded, plan)) as package,
     ):
+        for step in plan.steps:  # a declared column gone from the table: named, not skipped
+            check_datasets(declaration, step.system, systems[step.system], [step.dataset])
 
         def add(dotted: str, batches: Iterable[list[Row]]) -> int:
             written = package.add(dotted, batches)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from pledge.connectors import Connector, connect
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
+from pledge.dsr.drift import check_datasets
 from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, Wanted, locate
 from pledge.dsr.plan import Plan, make_plan
@@ -68,7 +69,10 @@ def opened(
     systems: Sequence[str],
     given: Mapping[str, Connector] | None,
 ) -> Iterator[dict[str, Connector]]:
-    """Every system named, opened up front; those opened here are closed at the end."""
+    """Every system named, opened up front; those opened here are closed at the end.
+
+    Each system opened here is checked against the declaration (a missing column is named).
+    """
     out: dict[str, Connector] = {}
     mine: list[Connector] = []
     servers: dict[str, Connector] = {}  # systems on one database share its connection
@@ -83,6 +87,7 @@ def opened(
             )
             mine.append(conn)
             out[name] = conn
+            check_datasets(loaded.declaration, name, conn, system.datasets)
         yield out
     finally:
         for conn in mine:
