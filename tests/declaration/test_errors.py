@@ -233,3 +233,18 @@ def test_dataset_nobody_can_be_found_in_is_a_warning() -> None:
     ).replace("from: created_at", "from: customer_id")
     loaded = load_text(lonely, "pledge.yaml")
     assert any("cannot tell whose rows" in w.message for w in loaded.warnings)
+
+
+def test_archiving_rows_that_name_files_needs_the_archive_to_name_them_too() -> None:
+    text = BASE.replace(
+        "line1: {categories: [user.contact.address.street], erase: mask}",
+        "line1: {categories: [user.contact.address.street], erase: mask, file_root: scans}",
+    ).replace(
+        "then: delete}",
+        "then: archive, archive: {to: 'parquet:archive', keep: 90 days}}",
+    )
+    with pytest.raises(DeclarationInvalid) as caught:
+        load_text(text, "pledge.yaml")
+    (problem,) = caught.value.problems
+    assert "names files under scans, to a Parquet archive" in problem.message
+    assert problem.place is not None and problem.place.line == 34

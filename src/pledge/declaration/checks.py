@@ -283,12 +283,35 @@ def _check_rule(name: str, rule: RetentionRule, parts: Parts, report: Report) ->
                 f"archive destination {target} is neither a declared dataset nor "
                 f"parquet:FOLDER{hint}",
             )
+        elif dataset is not None:
+            _check_archived_files(name, rule, dataset, _find(target, parts), report)
     if rule.forbids_earlier_erasure and rule.basis is None:
         report(
             (*base, "forbids_earlier_erasure"),
             f"retention rule '{name}' forbids earlier erasure but names no basis; say "
             "which (basis: legal-obligation, ...) so the exemption can be explained",
         )
+
+
+def _check_archived_files(
+    name: str, rule: RetentionRule, dataset: Dataset, archive: Dataset | None, report: Report
+) -> None:
+    """Archived rows keep naming their files: the archive must say so, with the same root,
+    or the files would be nobody's (never deleted, or swept as orphans too early)."""
+    assert rule.archive is not None
+    for field_name, spec in dataset.fields.items():
+        if spec.file_root is None:
+            continue
+        there = archive.fields.get(field_name) if archive is not None else None
+        if there is None or there.file_root != spec.file_root:
+            where = "a Parquet archive" if archive is None else rule.archive.to
+            report(
+                ("retention", name, "archive", "to"),
+                f"retention rule '{name}' archives {rule.dataset}, whose field '{field_name}' "
+                f"names files under {spec.file_root}, to {where}, which does not declare "
+                f"{field_name} with file_root: {spec.file_root}; the files would be left "
+                "behind. Declare it there, or delete the rows instead",
+            )
 
 
 def _find(dotted: str, parts: Parts) -> Dataset | None:
