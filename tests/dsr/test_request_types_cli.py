@@ -81,6 +81,7 @@ def test_rectification_and_objection_run_from_the_register(
     assert name == "Cat Jonas"
     code, out = run(runner, "request", "show", "1")
     assert "corrected crm.customer.full_name (1)" in out
+    assert "changes      crm.customer.full_name = Cat Jonas" in out
 
     code, out = run(runner, "request", "object", "--email", ann.email, "--to", "direct-marketing")
     assert code == 0 and "request 2 logged: objection" in out, out

@@ -36,6 +36,9 @@ def describe(view: RequestView, trail: Sequence[Event], today: date) -> list[str
         f"  identities   {_identities(view)}",
         f"  clock        {clock_text(view, today)}",
     ]
+    for key, value in view.details.items():  # what it asks: corrections, what is objected to
+        if value:
+            lines.append(f"  {key:<12} {_shown(value)}")
     if view.clock is not None:
         lines.append(f"  started      {view.clock.started:%d %B %Y} ({view.clock.rule} rule)")
         for pause in view.clock.pauses:
@@ -71,3 +74,11 @@ def table(views: Sequence[RequestView], today: date) -> list[str]:
 
 def _identities(view: RequestView) -> str:
     return "; ".join(f"{k.replace('_', ' ')} {', '.join(v)}" for k, v in view.identities.items())
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
