@@ -24,8 +24,8 @@ one), and one table printed at the end:
    identities, one zip per subject). Beside it: the per-value way above, measured on
    ``--sample`` of the same subjects and extrapolated;
 4. **a subject with 20,000 rows in one table** (``--rows`` call records added to one
-   customer's account): erased end to end as in 2; beside it the per-row way on another
-   customer given the same rows.
+   customer's account, older than the 12 months the retention notice keeps them): erased
+   end to end as in 2; beside it the per-row way on another customer given the same rows.
 
     .venv/bin/python bench/dsr.py --customers 100000
     .venv/bin/python bench/dsr.py --customers 2000 --queued 200   # a quick run
@@ -136,7 +136,9 @@ def customers_by_email(dsn: str, count: int, skip: int = 0) -> list[str]:
 
 
 def heavy_subject(dsn: str, email: str, rows: int) -> int:
-    """Give ``email``'s first account ``rows`` more call records (copies of one of theirs)."""
+    """Give ``email``'s first account ``rows`` more call records (copies of one of theirs),
+    13 months old or more: past the 12 months the retention notice keeps them, so erasure
+    erases them rather than keeping them as the law requires."""
     with psycopg.connect(dsn, autocommit=True) as db:
         account = db.execute(
             "SELECT a.number FROM account a JOIN customer c ON c.id = a.customer_id "
@@ -148,7 +150,8 @@ def heavy_subject(dsn: str, email: str, rows: int) -> int:
             "INSERT INTO call_record (id, account_number, calling_number, called_number, "
             "started_at, duration_seconds, cell_id, charge_pence) "
             "SELECT (SELECT max(id) FROM call_record) + i, %s, t.calling_number, "
-            "t.called_number, t.started_at - i * interval '1 minute', t.duration_seconds, "
+            "t.called_number, now() - interval '13 months' - i * interval '1 minute', "
+            "t.duration_seconds, "
             "t.cell_id, t.charge_pence FROM generate_series(1, %s) AS i, "
             "(SELECT * FROM call_record WHERE account_number = %s "
             " ORDER BY started_at DESC LIMIT 1) AS t",

@@ -25,6 +25,7 @@ class Found:
     rows: list[Row] = field(default_factory=list)
     queried: dict[str, list[Any]] = field(default_factory=dict)
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    _values: dict[str, tuple[int, list[Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, rows: Iterable[Row]) -> int:
         """Keep rows not seen before (a row may match on two fields); how many were new."""
@@ -40,7 +41,13 @@ class Found:
 
     def values(self, column: str) -> list[Any]:
         """Distinct non-null values of ``column`` in the rows found."""
-        return list(dict.fromkeys(r[column] for r in self.rows if r.get(column) is not None))
+        # Asked on every pass over the plan; worked out again only when rows were added.
+        cached = self._values.get(column)
+        if cached is not None and cached[0] == len(self.rows):
+            return cached[1]
+        found = list(dict.fromkeys(r[column] for r in self.rows if r.get(column) is not None))
+        self._values[column] = (len(self.rows), found)
+        return found
 
 
 #: Rows per fetch: one person's rows are all kept anyway, so fewer round trips cost nothing.

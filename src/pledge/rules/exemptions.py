@@ -7,6 +7,7 @@ when the person asks for erasure. Pure: the caller reads the rows, these functio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -43,7 +44,7 @@ class Exemption:
 
     def cutoff(self, now: datetime) -> datetime:
         """Rows dated after this moment are still inside their keeping period."""
-        return self.keep.before(now)
+        return _before(self.keep, now)
 
     def keeps(self, value: Any, now: datetime) -> bool:
         """Whether a row whose ``column`` holds ``value`` must still be kept at ``now``.
@@ -53,6 +54,12 @@ class Exemption:
         """
         moment = as_moment(value)
         return moment is None or moment > self.cutoff(now)
+
+
+@functools.lru_cache(maxsize=256)
+def _before(keep: Duration, now: datetime) -> datetime:
+    # Asked once per row of an erasure (20,000 call records: 20,000 times) with one ``now``.
+    return keep.before(now)
 
 
 def exemptions_for(declaration: Declaration, system: str, dataset: str) -> list[Exemption]:
