@@ -3,6 +3,7 @@ only builds the settings object and wires the groups together."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,19 +89,25 @@ def check(app: App, file: Path | None) -> None:
         click.echo(line)
 
 
+#: Modules that add commands: each has ``register(group)``. The store's ``db`` group is added
+#: directly. A capability joins the CLI by adding its module here, nowhere else.
+COMMAND_MODULES = (
+    "pledge.notice.cli",
+    "pledge.retention.cli",
+    "pledge.dsr.plan_cli",
+    "pledge.dsr.erasure_cli",
+    "pledge.dsr.cli",
+    "pledge.demo.cli",
+    "pledge.consent.cli",
+)
+
+
 def _register() -> None:
-    # Capabilities register their command groups here, one import each.
     from pledge.store.cli import db
 
     main.add_command(db)
-    __import__("pledge.notice.cli", fromlist=["register"]).register(main)
-    __import__("pledge.retention.cli", fromlist=["register"]).register(main)
-    __import__("pledge.dsr.plan_cli", fromlist=["register"]).register(main)
-    __import__("pledge.dsr.erasure_cli", fromlist=["register"]).register(main)
-    __import__("pledge.dsr.cli", fromlist=["register"]).register(main)
-    __import__("pledge.demo.cli", fromlist=["register"]).register(main)
-    __import__("pledge.consent.cli", fromlist=["register"]).register(main)
-    pass
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(main)
 
 
 _register()

@@ -89,7 +89,7 @@ RECEIVED = click.option("--received", type=DAY, help="Day it arrived (default: t
 @RECEIVED
 @pass_app
 def access_request(app: App, /, **kw: Any) -> None:
-    """Log an access request: a copy of the person's data and the Art. 15 facts."""
+    """Log an access request: a copy of the person's data and the Article 15 facts."""
     log(app, "access", kw)
 
 

@@ -117,7 +117,7 @@ def diff_command(app: App, old: Path, new: Path) -> None:
 )
 @click.pass_obj
 def lint_command(app: App, file: Path | None, fmt: str) -> None:
-    """Check the declaration against the Art. 13/14 checklist and for consistency.
+    """Check the declaration against the Article 13/14 checklist and for consistency.
 
     Each finding has a severity, a code and its place in the file. Exit 1 if any error.
     """
