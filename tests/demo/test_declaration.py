@@ -69,3 +69,21 @@ def test_the_rules_a_dpo_expects_are_there() -> None:
     assert loaded.recipients["cloudhost"].safeguard == "uk-idta"
     assert loaded.marketing is not None and "NORTHWOLD STOP" in loaded.marketing.sms.keywords
     assert {"cookies", "cctv"} <= set(loaded.notice)
+
+
+def test_cctv_footage_is_declared_and_deleted_after_31_days() -> None:
+    loaded = load_text(declaration.text(declaration.sqlite_connections())).declaration
+    clip = loaded.systems["facilities"].datasets["cctv_clip"]
+    assert clip.fields["file_path"].file_root == "cctv"
+    assert clip.fields["file_path"].categories == ["telecom.cctv_image"]
+    assert clip.fields["employee_id"].references == "hr.employee.id"
+    rule = loaded.retention["cctv-31-days"]
+    assert (rule.dataset, str(rule.keep), rule.from_, rule.then) == (
+        "facilities.cctv_clip",
+        "31 days",
+        "recorded_at",
+        "delete",
+    )
+    assert rule.description is not None and "investigate an incident" in rule.description
+    cctv = loaded.purposes["cctv"]
+    assert (cctv.datasets, cctv.retention) == (["facilities.cctv_clip"], ["cctv-31-days"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
+from pledge.demo.facilities import CLIPS_PER_SITE, SITES, WEEKS
 from pledge.demo.generator import chunks, make_chunk
 from pledge.demo.rows import CHUNK, Clock, Plan
 from pledge.demo.schema import tables
@@ -88,3 +89,24 @@ def test_cards_hold_only_a_token_and_four_digits() -> None:
     rows = _rows(Plan(6, 200, AS_OF))
     for row in rows["payment_card"] + rows["payment_card_archive"]:
         assert str(row[2]).startswith("tok_") and re.match(r"^\d{4}$", str(row[3]))
+
+
+def test_cctv_clips_are_a_few_per_site_over_recent_weeks_some_past_the_rule() -> None:
+    rows = _rows(Plan(9, CHUNK + 60, AS_OF))
+    clips = rows["cctv_clip"]
+    fewer = _rows(Plan(9, 40, AS_OF))["cctv_clip"]
+    assert [r[:4] for r in clips] == [r[:4] for r in fewer], "the premises do not grow"
+    assert len(clips) == len(SITES) * CLIPS_PER_SITE
+    employees = {r[0] for r in rows["employee"]}
+    cutoff = (AS_OF - timedelta(days=31)).isoformat()
+    for name, folder, cameras, staffed in SITES:
+        here = [r for r in clips if r[1] == name]
+        assert len(here) == CLIPS_PER_SITE and {r[2] for r in here} <= set(cameras)
+        recorded = sorted(str(r[3]) for r in here)
+        assert recorded[0] >= (AS_OF - timedelta(weeks=WEEKS)).isoformat()
+        assert recorded[-1] < AS_OF.isoformat()
+        assert recorded[0] < cutoff < recorded[-1], f"{name}: clips on both sides of 31 days"
+        seen = {r[4] for r in here} - {None}
+        assert seen <= employees and (staffed or not seen)
+        for clip_id, _, camera, at, _, path in here:
+            assert path == f"{folder}/{str(at)[:10]}/{camera}-{clip_id}.mp4"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pledge.demo.estate import MARKER, EstateExists, generate, read_marker
+from pledge.demo.facilities import CLIPS_PER_SITE, SITES
 from pledge.demo.rows import Plan
 from tests.demo.reading import counts, disagreements, opened, orphans, rows_of
 
@@ -19,6 +20,7 @@ SAMPLES = [
     ("network", "call_record", "id"),
     ("billing", "invoice", "number"),
     ("web", "cookie_consent", "id"),
+    ("facilities", "cctv_clip", "id"),
 ]
 
 
@@ -35,6 +37,7 @@ def test_a_small_estate_holds_what_its_declaration_says(tmp_path: Path) -> None:
     assert len(dangling) >= 15, "references cross tables and systems"
     assert dangling == dict.fromkeys(dangling, 0)
     assert estate.counts["customer"] == 50 and estate.counts["call_record"] > 3_000
+    assert estate.counts["cctv_clip"] == len(SITES) * CLIPS_PER_SITE
     marker = read_marker(folder)
     assert marker is not None and marker["counts"] == estate.counts
 
@@ -47,6 +50,19 @@ def test_recordings_are_small_wav_files_beside_the_declaration(tmp_path: Path) -
     for row in rows:
         audio = (estate.folder / "recordings" / str(row[-1])).read_bytes()
         assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE" and len(audio) < 2_000
+
+
+def test_cctv_clips_are_small_mp4_files_in_their_own_folder(tmp_path: Path) -> None:
+    estate = generate(PLAN, tmp_path / "nw")
+    with opened(estate.folder, {}) as (loaded, engines):
+        rows = rows_of(engines["facilities"], "cctv_clip", "id")
+        clip = loaded.declaration.systems["facilities"].datasets["cctv_clip"]
+    assert clip.fields["file_path"].file_root == "cctv"
+    root = estate.folder / "cctv"
+    assert sorted(root.rglob("*.mp4")) == sorted(root / str(row[-1]) for row in rows)
+    for row in rows:
+        video = (root / str(row[-1])).read_bytes()
+        assert video[4:8] == b"ftyp" and len(video) < 100
 
 
 def test_the_same_seed_makes_the_same_databases(tmp_path: Path) -> None:

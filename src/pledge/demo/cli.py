@@ -116,7 +116,8 @@ def demo(ctx: click.Context) -> None:
     if marker is None:
         plan = Plan(seed=1, customers=SMALL, as_of=date.today())
         estate = _make(plan, folder, Targets(), force=False)
-        click.echo(f"Made Northwold Telecom in {folder}: {estate.rows:,} rows in 7 systems.")
+        made = f"{estate.rows:,} rows in {len(estate.placement)} systems"
+        click.echo(f"Made Northwold Telecom in {folder}: {made}.")
         placement = estate.placement
     else:
         click.echo(

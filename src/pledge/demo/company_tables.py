@@ -1,4 +1,5 @@
-"""The systems around the customer: contact centre, marketing, HR and the website."""
+"""The systems around the customer: contact centre, marketing, HR, the website and the
+CCTV at the company's premises."""
 
 from __future__ import annotations
 
@@ -134,5 +135,19 @@ table(
         cats=("user.privacy_preferences",), erase="keep"),
     col("policy_version", text(8), required=True),
     erase="update",
+)
+
+facilities = sa.MetaData()
+table(
+    facilities, "cctv_clip", "Clips from the CCTV cameras at our offices, shops and exchanges "
+    "(video files)",
+    col("id", Id, key=True),
+    col("site", text(40), "The office, shop or exchange", required=True),
+    col("camera", text(24), "Where the camera points", required=True),
+    col("recorded_at", Stamp, required=True, index=True),
+    col("employee_id", Id, "A member of staff seen in the clip, when known",
+        ref="hr.employee.id"),
+    col("file_path", text(80), "The video, under cctv/", cats=("telecom.cctv_image",),
+        files="cctv"),
 )
 # fmt: on

@@ -1,4 +1,5 @@
-"""Build the whole demo estate: databases, call-recording files and ``pledge.yaml``.
+"""Build the whole demo estate: databases, the files rows name (call recordings, CCTV
+clips) and ``pledge.yaml``.
 
 Everything is written into a staging folder beside the destination and renamed into place
 only when complete, with a marker file written last; tables created on servers are dropped
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 from pledge.demo import declaration
 from pledge.demo.generator import chunks, chunks_ahead
 from pledge.demo.load import ServerSink, Sink, SqliteSink
-from pledge.demo.recordings import RECORDINGS, Recordings
+from pledge.demo.recordings import Files
 from pledge.demo.rows import CHUNK, Clock, Plan
 from pledge.demo.schema import SYSTEMS
 from pledge.demo.targets import Targets
@@ -163,7 +164,7 @@ def _fill(
         sinks[system].create(list(metadata.tables.values()))
         tables.update({name: (table, sinks[system]) for name, table in metadata.tables.items()})
     counts = dict.fromkeys(tables, 0)
-    recordings = Recordings(staging / RECORDINGS)
+    files = Files(staging, {name: table for name, (table, _) in tables.items()})
     label = f"Generating {plan.customers:,} customers and their records"
     with progress(label, plan.customers) as advance:
         servers_only = not any(isinstance(sink, SqliteSink) for sink in unique)
@@ -173,7 +174,7 @@ def _fill(
                 table, sink = tables[name]
                 sink.write(table, rows)
                 counts[name] += len(rows)
-            recordings.write(chunk.rows.get("call_recording", []))
+            files.write(chunk.rows)
             advance(min(CHUNK, plan.customers - chunk.index * CHUNK))
     loaded = time.perf_counter()
     groups = [sink.indexes() for sink in unique]

@@ -6,7 +6,7 @@ import queue
 import threading
 from collections.abc import Iterator
 
-from pledge.demo import bills, company, customers, staff, traffic
+from pledge.demo import bills, company, customers, facilities, staff, traffic
 from pledge.demo.rows import Chunk, Clock, Plan
 
 
@@ -18,6 +18,7 @@ def make_chunk(plan: Plan, clock: Clock, index: int) -> Chunk:
     bills.make(chunk)
     traffic.make(chunk)
     company.make(chunk)
+    facilities.make(chunk)
     return chunk
 
 

@@ -232,7 +232,8 @@ PURPOSES: dict[str, Any] = {
         "business_function": "Facilities",
         "categories": ["telecom.cctv_image"],
         "data_subjects": ["premises-visitors", "employees"],
-        "retention_criteria": "31 days, unless the images are needed to investigate an incident",
+        "datasets": ["facilities.cctv_clip"],
+        "retention": ["cctv-31-days"],
     },
 }
 # fmt: on

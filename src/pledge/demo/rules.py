@@ -161,6 +161,11 @@ RETENTION: dict[str, Any] = {
         "from": "last_activity_at", "counted": "inactivity", "then": "archive",
         "archive": {"to": "hr.applicant_archive", "keep": "90 days", "then": "delete"},
     },
+    "cctv-31-days": {
+        "description": "CCTV clips, unless they are needed to investigate an incident",
+        "dataset": "facilities.cctv_clip", "keep": "31 days",
+        "from": "recorded_at", "then": "delete",
+    },
     "employees": {
         "dataset": "hr.employee", "keep": "6 years", "from": "left_at", "counted": "event",
         "then": "delete", "basis": "legal-obligation",

@@ -1,4 +1,4 @@
-"""Northwold Telecom's estate: seven systems, one SQLAlchemy ``MetaData`` each.
+"""Northwold Telecom's estate: eight systems, one SQLAlchemy ``MetaData`` each.
 
 Table names are unique across systems so that several systems can share one server
 database. Phone numbers are stored the way each system's software wrote them, as in real
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pledge.demo.company_tables import contact_centre, hr, marketing, web
+from pledge.demo.company_tables import contact_centre, facilities, hr, marketing, web
 from pledge.demo.customer_tables import billing, crm, network
 
 #: The systems in the order they are generated and declared.
@@ -23,6 +23,7 @@ SYSTEMS: dict[str, sa.MetaData] = {
     "marketing": marketing,
     "hr": hr,
     "web": web,
+    "facilities": facilities,
 }
 
 DESCRIPTIONS = {
@@ -33,6 +34,7 @@ DESCRIPTIONS = {
     "marketing": "Marketing lists and the campaigns sent to them",
     "hr": "Job applicants and employees",
     "web": "The website's cookie consent records",
+    "facilities": "CCTV at our offices, shops and telephone exchanges",
 }
 
 
