@@ -160,3 +160,27 @@ def test_default_store_without_a_declaration_is_in_the_working_folder(
 def test_a_given_url_is_used_as_given(tmp_path: Path) -> None:
     settings = Settings(database_url="sqlite:///relative.sqlite")
     assert resolve_database_url(settings, tmp_path) == "sqlite:///relative.sqlite"
+
+
+def test_the_audit_log_cannot_be_rewritten(tmp_path: Path) -> None:
+    from sqlalchemy.orm import Session
+
+    from pledge.store.append_only import AppendOnly
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}")
+    upgrade(settings)
+    engine = make_engine(settings)
+    event = audit(engine, actor="dpo", action="request.received", subject="request:1")
+    with Session(engine) as session:
+        row = session.get(AuditEvent, event.id)
+        assert row is not None
+        row.action = "request.forgotten"
+        with pytest.raises(AppendOnly, match="the audit log is append-only"):
+            session.flush()
+        session.rollback()
+        with pytest.raises(AppendOnly):
+            session.execute(sa.delete(AuditEvent))
+    with Session(engine) as session:
+        kept = session.get(AuditEvent, event.id)
+        assert kept is not None and kept.action == "request.received"
+    engine.dispose()

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from pledge.consent.hashing import Hasher
 from pledge.dsr.identity import normalise
 from pledge.rules.consent import SoftOptIn
+from pledge.store.append_only import AppendOnly, append_only
 from pledge.store.consent_tables import ConsentEventRow, ConsentStateRow, OptOutPropagationRow
 from pledge.store.tables import utc_now
 
@@ -30,10 +31,6 @@ STATUS = {
 }
 #: Stands for every purpose, channel or stream.
 ALL = "*"
-
-
-class LedgerIsAppendOnly(Exception):
-    """Something tried to change or delete a consent event."""
 
 
 @dataclass(frozen=True)
@@ -163,21 +160,7 @@ def history(session: Session, identity_hash: str) -> list[ConsentEventRow]:
     return list(session.scalars(query.order_by(ConsentEventRow.id)))
 
 
-def _refuse_change(_mapper: Any, _connection: Any, row: ConsentEventRow) -> None:
-    raise LedgerIsAppendOnly(
-        f"the consent ledger is append-only: record a new event instead of changing event {row.id}"
-    )
+append_only(ConsentEventRow, "the consent ledger")
 
-
-def _refuse_bulk(context: ORMExecuteState) -> None:
-    mapper = context.bind_mapper
-    writes = context.is_update or context.is_delete
-    if writes and mapper is not None and mapper.class_ is ConsentEventRow:
-        raise LedgerIsAppendOnly("the consent ledger is append-only: no UPDATE or DELETE on it")
-
-
-# Held for every session, not one the ledger opened: no code path may rewrite history. The
-# database refuses too (triggers made by the migration), for SQL that bypasses the ORM.
-sa.event.listen(ConsentEventRow, "before_update", _refuse_change)
-sa.event.listen(ConsentEventRow, "before_delete", _refuse_change)
-sa.event.listen(Session, "do_orm_execute", _refuse_bulk)
+#: Kept under the name callers and tests know.
+LedgerIsAppendOnly = AppendOnly

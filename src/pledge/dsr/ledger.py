@@ -13,11 +13,10 @@ import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from pledge.declaration.model import Declaration
 from pledge.dsr.certificate import ErasureResult
@@ -25,32 +24,14 @@ from pledge.dsr.graph import LINKING
 from pledge.dsr.identity import Identity, IdentityInvalid, normalise
 from pledge.dsr.locate import Found
 from pledge.dsr.strategies import StrategyError
+from pledge.store.append_only import AppendOnly, append_only
 from pledge.store.database import session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry
 
+append_only(ErasureLedgerEntry, "the erasure ledger")
 
-class LedgerIsAppendOnly(Exception):
-    """Something tried to change or delete an erasure ledger entry."""
-
-
-def _refuse_change(_mapper: Any, _connection: Any, entry: ErasureLedgerEntry) -> None:
-    raise LedgerIsAppendOnly(
-        f"the erasure ledger is append-only: entry {entry.id} cannot be changed or deleted"
-    )
-
-
-def _refuse_bulk(context: ORMExecuteState) -> None:
-    mapper = context.bind_mapper
-    writes = context.is_update or context.is_delete
-    if writes and mapper is not None and mapper.class_ is ErasureLedgerEntry:
-        raise LedgerIsAppendOnly("the erasure ledger is append-only: no UPDATE or DELETE")
-
-
-# Every session, not only the ledger's own: a replay after a restore is only as good as the
-# ledger's history, so no code path may rewrite it.
-sa.event.listen(ErasureLedgerEntry, "before_update", _refuse_change)
-sa.event.listen(ErasureLedgerEntry, "before_delete", _refuse_change)
-sa.event.listen(Session, "do_orm_execute", _refuse_bulk)
+#: Kept under the name callers and tests know.
+LedgerIsAppendOnly = AppendOnly
 
 
 def identity_hash(key: str | None, kind: str, value: str) -> str:

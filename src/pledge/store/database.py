@@ -15,7 +15,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from pledge.declaration import Loaded, fingerprint, summarise
 from pledge.settings import DEFAULT_DATABASE_FILE, Settings
+from pledge.store.append_only import append_only
 from pledge.store.tables import AuditEvent, DeclarationVersion
+
+# The audit log is evidence: no code path may change or delete what it says happened.
+append_only(AuditEvent, "the audit log")
 
 #: How long to wait for a PostgreSQL server before calling the store unreachable.
 CONNECT_TIMEOUT_SECONDS = 10
