@@ -109,7 +109,11 @@ def _index_steps(
     steps: list[tuple[str, Callable[[], None]]] = []
     for table in tables:
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.info.get("fold") and dialect.name in ("mysql", "mariadb"):
+                continue
             label = f"{table.name}.{'+'.join(c.name for c in index.columns)}"
+            if index.info.get("fold"):
+                label += " (lower)"
             steps.append((label, partial(run, _ddl(CreateIndex(index), dialect))))
     return steps
 
