@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pledge import files as stored_files
 from pledge.connectors.base import BATCH, Connector, ConnectorError, Row, Select
 from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
@@ -286,13 +287,15 @@ def access_many(
     people: int = ROUND,
     workers: int = WORKERS,
     progress: Callable[[int, Path], None] | None = None,
+    found: Callable[[int, dict[str, int]], None] | None = None,
 ) -> list[Path]:
     """Answer every subject: read them together, write one package per subject into ``out``.
 
     ``names`` names each request (its id; the package is ``access-<name>.zip``), by default
     its position in ``subjects``. ``connectors`` are systems kept open by the caller.
     Subjects are read ``people`` at a time; ``workers`` processes write the packages of one
-    round while the next is read (0: written here, after each round).
+    round while the next is read (0: written here, after each round). ``found`` is told each
+    subject's position and rows per dataset as soon as they are read.
     """
     declaration = loaded.declaration
     now = now or datetime.now(UTC)
@@ -314,9 +317,12 @@ def access_many(
         pending: list[tuple[int, Future[Path]]] = []
         for done in read_rounds(declaration, subjects, systems, people=people):
             for index, person in done:
+                if found is not None:
+                    found(index, person.counts)
                 label = labels[index]
                 job = (person.rows, subjects[index], label, out / f"access-{label}.zip")
-                pending.append((index, pool.submit(_package_job, *job, now, passphrase)))
+                roots = _file_roots(loaded, person.plan)
+                pending.append((index, pool.submit(_package_job, *job, now, passphrase, roots)))
                 person.rows = {}  # the packager has them now
         for count, (index, future) in enumerate(pending, 1):
             path = paths[index] = future.result()
@@ -355,8 +361,9 @@ def _package_job(
     path: Path,
     now: datetime,
     passphrase: str | None,
+    roots: Mapping[str, Mapping[str, Path]] | None = None,
 ) -> Path:
-    return _package(_DECLARATION[0], rows, identities, label, path, now, passphrase)
+    return _package(_DECLARATION[0], rows, identities, label, path, now, passphrase, roots)
 
 
 class _Here(Executor):
@@ -393,17 +400,19 @@ def _package(
     path: Path,
     now: datetime,
     passphrase: str | None,
+    roots: Mapping[str, Mapping[str, Path]] | None = None,
 ) -> Path:
     given: dict[str, list[str]] = {}
     for identity in identities:
         given.setdefault(identity.kind, []).append(identity.value)
-    with PackageWriter(path, passphrase=passphrase) as package:
+    with PackageWriter(path, passphrase=passphrase, files=roots) as package:
         for dotted, found in rows.items():
             package.add(dotted, _batches(found))
         counts = dict(package.counts)
 
         def report(previews: Mapping[str, Preview]) -> str:
-            return render(disclose(declaration, counts), Answer(label, now, given, previews))
+            answer = Answer(label, now, given, previews, package.files)
+            return render(disclose(declaration, counts), answer)
 
         header: dict[str, Any] = {
             "controller": declaration.controller.name,
@@ -413,6 +422,20 @@ def _package(
             "identities": given,
         }
         return package.finish(header, report)
+
+
+def _file_roots(loaded: Loaded, plan: Plan) -> dict[str, dict[str, Path]]:
+    """Per dataset the plan reads, its file fields and their resolved roots (as ``respond``
+    gives a single request's package)."""
+    out: dict[str, dict[str, Path]] = {}
+    for step in plan.steps:
+        dataset = loaded.declaration.systems[step.system].datasets[step.dataset]
+        fields = stored_files.file_fields(dataset)
+        if fields:
+            out[step.dotted] = {
+                n: stored_files.root_of(r, loaded.folder) for n, r in fields.items()
+            }
+    return out
 
 
 def _batches(rows: list[Row], size: int = BATCH) -> Iterable[list[Row]]:

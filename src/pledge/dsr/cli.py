@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from pledge.cli import App, pass_app
 from pledge.declaration.model import RequestType
 from pledge.dsr import request_store as requests
+from pledge.dsr import respond_queued
 from pledge.dsr.identity import IdentityInvalid, parse
 from pledge.dsr.plan_cli import identity_options, identity_pairs
 from pledge.dsr.request_show import describe, table
@@ -163,7 +164,12 @@ def new(
 
 
 @request.command("run")
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=int, required=False)
+@click.option(
+    "--queued",
+    is_flag=True,
+    help="Answer every in-progress access and portability request together.",
+)
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
 @click.option(
     "--passphrase-file",
@@ -171,10 +177,49 @@ def new(
     help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
 )
 @pass_app
-def run(app: App, request_id: int, out: Path, passphrase_file: Path | None) -> None:
-    """Carry out the request; for access, write the package (to --out, default here)."""
+def run(
+    app: App, request_id: int | None, queued: bool, out: Path, passphrase_file: Path | None
+) -> None:
+    """Carry out one request, or with --queued every confirmed access request together.
+
+    For access and portability, write the package (to --out, default here).
+    """
+    if queued and request_id is not None:
+        raise click.UsageError("give a request id or --queued, not both")
+    if not queued and request_id is None:
+        raise click.UsageError("give the id of the request to run, or --queued for all of them")
     with store(app) as engine:
-        run_request(app, engine, request_id, out, passphrase_file)
+        if request_id is not None:
+            run_request(app, engine, request_id, out, passphrase_file)
+        else:
+            run_queued(app, engine, out, passphrase_file)
+
+
+def run_queued(app: App, engine: Engine, out: Path, passphrase: Path | None) -> None:
+    """Answer every queued access and portability request; one line each, then a summary."""
+    loaded = app.load()
+    ready = respond_queued.queued(engine)
+    click.echo(f"{len(ready)} queued access or portability request(s)", err=True)
+    try:
+        outcomes = respond_queued.answer_queued(
+            engine,
+            loaded=loaded,
+            settings=app.settings,
+            out=out.absolute(),
+            passphrase=_passphrase(passphrase),
+            actor=actor(),
+        )
+    except Exception as exc:
+        ids = ", ".join(str(v.id) for v in ready)
+        raise click.ClickException(f"request(s) {ids} failed: {exc}") from None
+    for outcome in outcomes:
+        view = outcome.request
+        total = sum(outcome.counts.values())
+        state = f"{view.kind}, {view.state.label}"
+        click.echo(f"request {view.id}: {state}, {total} record(s), {outcome.package}")
+        for warning in outcome.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    click.echo(f"{len(outcomes)} request(s) answered")
 
 
 @request.command("show")
