@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from pledge import files
 from pledge.declaration import Declaration
+from pledge.retention.reflect import reflect
 
 #: A system name to its engine (as :data:`pledge.retention.service.Connect`).
 Connect = Callable[[str], Engine]
@@ -64,7 +65,7 @@ def named(root: Root, connect: Connect) -> set[Path]:
     out: set[Path] = set()
     for system, dataset, column in root.fields:
         engine = connect(system)
-        table = sa.Table(dataset, sa.MetaData(), autoload_with=engine)
+        table, _ = reflect(engine, dataset)
         query = sa.select(table.c[column]).where(table.c[column].is_not(None))
         with engine.connect() as connection:
             for value in connection.execute(query).scalars():

@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pledge import files as stored_files
 from pledge.retention import sql
 from pledge.retention.parquet import ParquetArchive
+from pledge.retention.reflect import reflect
 from pledge.retention.sql import Target, Unsweepable
 from pledge.rules.retention import ARCHIVED_AT, Step
 
@@ -74,8 +75,7 @@ def target(
 ) -> Target:
     """Reflect the step's table and choose how batches walk it; refuse what cannot be swept."""
     try:
-        table = sa.Table(step.dataset, sa.MetaData(), autoload_with=engine)
-        indexes = sa.inspect(engine).get_indexes(step.dataset)
+        table, indexes = reflect(engine, step.dataset)
     except sa.exc.NoSuchTableError:
         raise Unsweepable(f"{step.where} does not exist in its database") from None
     except sa.exc.DBAPIError as exc:
