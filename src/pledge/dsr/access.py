@@ -14,7 +14,6 @@ every other dataset once with the final values.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,8 +23,7 @@ from typing import Any
 from pledge.connectors.base import BATCH, Connector, ConnectorError, Row, Select
 from pledge.connectors.registry import connect
 from pledge.declaration.model import Declaration
-from pledge.dsr.identity import lenient
-from pledge.dsr.plan import Plan, Source, Step
+from pledge.dsr.plan import Plan, Step, source_values
 
 #: Receives one dataset's batches ("system.dataset", batches) and returns its row count.
 Writer = Callable[[str, Iterable[list[Row]]], int]
@@ -119,27 +117,13 @@ def _values_for(plan: Plan, step: Step, found: Values) -> Values:
     for match in step.matches:
         values: set[Any] = set()
         for source in match.sources:
-            values |= _source_values(plan, source, found)
+            values.update(source_values(plan, source, _reader(found)))
         out[(step.number, match.field)] = values
     return out
 
 
-def _source_values(plan: Plan, source: Source, found: Values) -> set[Any]:
-    if source.via == "identity":
-        return {form for i in plan.identities if i.kind == source.identity for form in i.forms}
-    assert source.step is not None and source.column is not None  # set for every link
-    raw = found.get((source.step, source.column), set())
-    if source.via == "same-identity" and source.identity is not None:
-        kind = source.identity
-        return {form for value in raw for form in _stored_forms(kind, value)}
-    return set(raw)
-
-
-@functools.lru_cache(maxsize=65_536)
-def _stored_forms(kind: str, value: Any) -> tuple[str, ...]:
-    # Loops re-derive the same identities on every pass; parsing a phone number is the most
-    # expensive thing a pass does, so each value is parsed once.
-    return tuple(lenient(kind, [value]))
+def _reader(found: Values) -> Callable[[int, str], Iterable[Any]]:
+    return lambda step, column: found.get((step, column), ())
 
 
 def _rows(
@@ -217,7 +201,7 @@ def _locate(
                 key = (step.number, match.field)
                 values: set[Any] = set()
                 for source in match.sources:
-                    values |= _source_values(plan, source, found)
+                    values.update(source_values(plan, source, _reader(found)))
                 new = values - queried[key]
                 if not new:
                     continue

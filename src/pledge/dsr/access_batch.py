@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import multiprocessing
 import os
 from collections import defaultdict
@@ -36,9 +35,9 @@ from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
 from pledge.dsr.access import AccessFailed, open_systems
 from pledge.dsr.disclosure import disclose
-from pledge.dsr.identity import Identity, lenient
+from pledge.dsr.identity import Identity
 from pledge.dsr.package import PackageWriter
-from pledge.dsr.plan import Match, Plan, Source, Step, make_plan
+from pledge.dsr.plan import Match, Plan, Step, make_plan, source_values
 from pledge.dsr.report import Answer, Preview, render
 
 #: People per round of reads.
@@ -239,25 +238,12 @@ def _give(person: Person, step: Step, needed: set[str], row: Row) -> None:
 def _values(person: Person, match: Match) -> set[Any]:
     out: set[Any] = set()
     for source in match.sources:
-        out |= _source_values(person, source)
+        out.update(source_values(person.plan, source, _reader(person)))
     return out
 
 
-def _source_values(person: Person, source: Source) -> set[Any]:
-    plan = person.plan
-    if source.via == "identity":
-        return {form for i in plan.identities if i.kind == source.identity for form in i.forms}
-    assert source.step is not None and source.column is not None  # set for every link
-    raw = person._found.get((source.step, source.column), set())
-    if source.via == "same-identity" and source.identity is not None:
-        kind = source.identity
-        return {form for value in raw for form in _stored_forms(kind, value)}
-    return set(raw)
-
-
-@functools.lru_cache(maxsize=65_536)
-def _stored_forms(kind: str, value: Any) -> tuple[str, ...]:
-    return tuple(lenient(kind, [value]))
+def _reader(person: Person) -> Callable[[int, str], Iterable[Any]]:
+    return lambda step, column: person._found.get((step, column), ())
 
 
 def _key(value: Any, fold_case: bool) -> Any:

@@ -13,6 +13,7 @@ needs a normalised column, or its values can be listed with :func:`lenient` from
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -157,6 +158,13 @@ def lenient(kind: str, values: Iterable[object], region: str = DEFAULT_REGION) -
             continue
         out.update(dict.fromkeys(stored_forms(kind, canonical)))
     return list(out)
+
+
+@functools.lru_cache(maxsize=65_536)
+def lenient_forms(kind: str, value: object) -> tuple[str, ...]:
+    """:func:`lenient` for one value, remembered: a request's passes re-derive the same
+    identities, and parsing a phone number is the most expensive thing a pass does."""
+    return tuple(lenient(kind, [value]))
 
 
 def _label(kind: str) -> str:

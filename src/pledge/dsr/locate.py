@@ -7,14 +7,12 @@ passing over the steps again with the values not queried yet, until a pass finds
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pledge.connectors import Connector, Row, Select
-from pledge.dsr.identity import lenient
-from pledge.dsr.plan import Match, Plan, Source, Step
+from pledge.dsr.plan import Match, Plan, Step, source_values
 
 
 @dataclass
@@ -109,23 +107,5 @@ def _columns(plan: Plan, step: Step, wanted: Wanted) -> tuple[str, ...]:
 def _values(match: Match, plan: Plan, found: Mapping[int, Found]) -> list[Any]:
     out: list[Any] = []
     for source in match.sources:
-        out.extend(_source_values(source, plan, found))
+        out.extend(source_values(plan, source, lambda step, column: found[step].values(column)))
     return out
-
-
-def _source_values(source: Source, plan: Plan, found: Mapping[int, Found]) -> list[Any]:
-    if source.via == "identity":
-        return [form for i in plan.identities if i.kind == source.identity for form in i.forms]
-    assert source.step is not None and source.column is not None
-    raw = found[source.step].values(source.column)
-    if source.via == "same-identity" and source.identity is not None:
-        kind = source.identity
-        return [form for value in raw for form in _stored_forms(kind, value)]
-    return raw
-
-
-@functools.lru_cache(maxsize=65_536)
-def _stored_forms(kind: str, value: Any) -> tuple[str, ...]:
-    # Every pass re-derives the same identities; parsing a phone number is the most
-    # expensive thing a pass does, so each value is parsed once.
-    return tuple(lenient(kind, [value]))

@@ -16,12 +16,13 @@ finds a new value; each (dataset, field, value) is queried at most once, so this
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pledge.declaration.model import Declaration
 from pledge.dsr.graph import Edge, Via, datasets, erasure_order, links, read_order
-from pledge.dsr.identity import Identity
+from pledge.dsr.identity import Identity, lenient_forms
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,21 @@ class Source:
     @property
     def origin(self) -> Origin:
         return ("identity", self.identity) if self.via == "identity" else (self.step, self.column)
+
+
+def source_values(
+    plan: Plan, source: Source, found: Callable[[int, str], Iterable[Any]]
+) -> list[Any]:
+    """The values ``source`` gives a step to match on; ``found(step, column)`` is what the
+    rows of an earlier step hold in that column (every reader keeps those its own way)."""
+    if source.via == "identity":
+        return [form for i in plan.identities if i.kind == source.identity for form in i.forms]
+    assert source.step is not None and source.column is not None  # set for every link
+    raw = found(source.step, source.column)
+    if source.via == "same-identity" and source.identity is not None:
+        kind = source.identity
+        return [form for value in raw for form in lenient_forms(kind, value)]
+    return list(raw)
 
 
 @dataclass(frozen=True)
