@@ -10,17 +10,14 @@ import click
 from pledge.cli import App, pass_app
 from pledge.dsr import request_store as requests
 from pledge.dsr.cli import actor, identities_given, run_request, store
+from pledge.dsr.options import out_option, passphrase_option
 from pledge.dsr.plan_cli import identity_options
 
 
 @click.command("access")
 @identity_options
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
-@click.option(
-    "--passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
-)
+@out_option
+@passphrase_option
 @pass_app
 def access(
     app: App,

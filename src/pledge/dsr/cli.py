@@ -21,6 +21,7 @@ from pledge.declaration.model import RequestType
 from pledge.dsr import request_store as requests
 from pledge.dsr import respond_queued
 from pledge.dsr.identity import IdentityInvalid, parse
+from pledge.dsr.options import out_option, passphrase_option
 from pledge.dsr.plan_cli import identity_options, identity_pairs
 from pledge.dsr.request_show import describe, table
 from pledge.dsr.respond import RequestNotReady, answer
@@ -170,12 +171,8 @@ def new(
     is_flag=True,
     help="Answer every in-progress access and portability request together.",
 )
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
-@click.option(
-    "--passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Encrypt the package (AES-256 zip) with the passphrase in this file.",
-)
+@out_option
+@passphrase_option
 @pass_app
 def run(
     app: App, request_id: int | None, queued: bool, out: Path, passphrase_file: Path | None

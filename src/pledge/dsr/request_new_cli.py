@@ -18,6 +18,7 @@ from pledge.declaration import Loaded
 from pledge.declaration.model import RequestType
 from pledge.dsr import request_store as requests
 from pledge.dsr.cli import DAY, actor, day_or_today, identities_given, request, store
+from pledge.dsr.options import changes_option
 from pledge.dsr.plan_cli import identity_options
 from pledge.dsr.rectify import RectificationRefused, check_field
 from pledge.dsr.request_show import table
@@ -113,14 +114,7 @@ def restrict_request(app: App, /, **kw: Any) -> None:
 
 @request.command("rectify")
 @identity_options
-@click.option(
-    "--set",
-    "changes",
-    multiple=True,
-    required=True,
-    metavar="SYSTEM.DATASET.FIELD=VALUE",
-    help="A corrected value; repeat for several fields.",
-)
+@changes_option
 @RECEIVED
 @pass_app
 def rectify_request(app: App, /, **kw: Any) -> None:

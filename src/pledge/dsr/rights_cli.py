@@ -15,6 +15,7 @@ import click
 from pledge.cli import App, pass_app
 from pledge.dsr.erasure_cli import refusing, who
 from pledge.dsr.objection import Kind, object_to
+from pledge.dsr.options import changes_option
 from pledge.dsr.plan_cli import identity_options
 from pledge.dsr.rectify import rectify
 from pledge.dsr.restrict import lift_restriction, restrict
@@ -22,14 +23,7 @@ from pledge.dsr.restrict import lift_restriction, restrict
 
 @click.command("rectify")
 @identity_options
-@click.option(
-    "--set",
-    "changes",
-    multiple=True,
-    required=True,
-    metavar="SYSTEM.DATASET.FIELD=VALUE",
-    help="A corrected value; repeat for several fields.",
-)
+@changes_option
 @click.option("--request", "request_id", help="The request this answers.")
 @pass_app
 def rectify_command(
