@@ -3,12 +3,12 @@
 Generates its own data in DuckDB (``range()``): a phone audience of ``--audience`` rows as a
 Parquet file (most numbers bare national digits, 5 % written with spaces or +44, 0.1 %
 unreadable), a TPS/CTPS register of ``--register`` E.164 numbers, ``--consent`` consent
-states and ``--suppressed`` suppression entries keyed by the same HMAC Pledge uses. Then:
+states and ``--suppressed`` suppression entries keyed by the same hash Pledge uses. Then:
 
 1. Pledge: :func:`pledge.consent.screen.screen` in a fresh child process (so its peak memory
    is its own), writing the allowed and excluded Parquet files;
 2. the simple way: the same facts loaded into Python dicts and sets, then each audience row
-   normalised with the shared normaliser, hashed with ``hmac``, looked up and decided with
+   normalised with the shared normaliser, hashed with ``Hasher.hash``, looked up and decided with
    ``may_contact``; the loop is **measured on ``--sample`` rows and extrapolated**.
 
     .venv/bin/python bench/screen.py --audience 10000000 --register 20000000 \
@@ -33,7 +33,7 @@ from pledge.consent.decide import decide
 from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.phones import normalise_phone
-from pledge.consent.screen import Campaign, hmac_sql, key_sql, screen
+from pledge.consent.screen import Campaign, hash_sql, key_sql, screen
 from pledge.consent.sources import create_tables
 from pledge.consent.suppression import suppress
 from pledge.rules.consent import Facts, may_contact
@@ -57,11 +57,8 @@ def generate(folder: Path, audience: int, register: int, consent: int, suppresse
     database = folder / "facts.duckdb"
     connection = duckdb.connect(str(database))
     create_tables(connection)
-    inner, outer = Hasher(KEY).pads()
-    connection.execute(
-        "CREATE TEMP TABLE pads AS SELECT $1::BLOB AS i, $2::BLOB AS o", [inner, outer]
-    )
-    hmac = key_sql(hmac_sql("phone", "'+44' || n"))
+    connection.execute("CREATE TEMP TABLE pads AS SELECT $1::BLOB AS k", [Hasher(KEY).identity_key])
+    hashed = key_sql(hash_sql("phone", "'+44' || n"))
     # Audience row i has number BASE + 2i: every other number in its range.
     spelled = (
         "CASE WHEN i % 1000 = 7 THEN 'n/a' "
@@ -83,13 +80,13 @@ def generate(folder: Path, audience: int, register: int, consent: int, suppresse
     # specific agreement, so some TPS numbers pass), 15 % withdrawn, 5 % objected.
     connection.execute(
         "INSERT INTO consent_state SELECT "
-        f"{hmac}, 'news', 'phone', '*', "
-        "CASE WHEN k % 20 < 3 THEN 'withdrawn' WHEN k % 20 = 3 THEN 'objected' ELSE 'granted' END, "
-        "CASE WHEN k % 2 = 0 THEN 'specific-agreement' ELSE 'consent' END, FALSE, k "
-        f"FROM (SELECT k, {BASE} + 2 * k AS n FROM range({consent}) t(k)), pads"
+        f"{hashed}, 'news', 'phone', '*', "
+        "CASE WHEN c % 20 < 3 THEN 'withdrawn' WHEN c % 20 = 3 THEN 'objected' ELSE 'granted' END, "
+        "CASE WHEN c % 2 = 0 THEN 'specific-agreement' ELSE 'consent' END, FALSE, c "
+        f"FROM (SELECT c, {BASE} + 2 * c AS n FROM range({consent}) t(c)), pads"
     )
     connection.execute(
-        f"INSERT INTO suppression SELECT {hmac}, "
+        f"INSERT INTO suppression SELECT {hashed}, "
         "CASE s % 10 WHEN 0 THEN 'erasure' WHEN 1 THEN 'restriction' ELSE 'opt-out' END "
         f"FROM (SELECT s, {BASE} + 2 * (s * 7 % {max(audience, 1)}) AS n "
         f"FROM range({suppressed}) t(s)), pads"

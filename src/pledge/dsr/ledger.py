@@ -2,22 +2,22 @@
 
 A database restored from last week's backup brings back people erased since. The ledger
 lets ``pledge erasure replay --system S`` find them again without keeping who they were:
-it holds HMAC-SHA256 hashes of the identities (the consent ledger's convention,
-``kind:value``), and replay hashes the identity columns of the restored system to match them.
+it holds the keyed hashes of the identities (:mod:`pledge.consent.hashing`, the consent
+ledger's convention), and replay hashes the identity columns of the restored system to match them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from pledge.consent.hashing import Hasher
 from pledge.declaration.model import Declaration
 from pledge.dsr.certificate import ErasureResult
 from pledge.dsr.graph import LINKING
@@ -35,7 +35,7 @@ LedgerIsAppendOnly = AppendOnly
 
 
 def identity_hash(key: str | None, kind: str, value: str) -> str:
-    """The keyed hash an identity is kept as: HMAC-SHA256(key, "kind:value"), hex.
+    """The keyed hash an identity is kept as (:meth:`Hasher.hash`), hex.
 
     The same convention as the consent ledger and suppression list, so one hash finds a
     person in all three.
@@ -45,7 +45,13 @@ def identity_hash(key: str | None, kind: str, value: str) -> str:
             "the erasure ledger keeps people only as keyed hashes and needs a secret: set "
             "PLEDGE_HASH_KEY (Settings.hash_key) to a long random value and keep it"
         )
-    return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return _hasher(key).hash(kind, value)
+
+
+@lru_cache(maxsize=4)
+def _hasher(key: str) -> Hasher:
+    # Replay hashes every value of a restored column: derive the key once, not per value.
+    return Hasher(key.encode())
 
 
 def hash_identities(identities: Iterable[Identity], key: str | None) -> dict[str, list[str]]:
