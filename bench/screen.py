@@ -87,7 +87,7 @@ def generate(folder: Path, audience: int, register: int, consent: int, suppresse
     )
     connection.execute(
         f"INSERT INTO suppression SELECT {hashed}, "
-        "CASE s % 10 WHEN 0 THEN 'erasure' WHEN 1 THEN 'restriction' ELSE 'opt-out' END "
+        "CASE s % 10 WHEN 0 THEN 'erasure' WHEN 1 THEN 'restriction' ELSE 'opt-out' END, s "
         f"FROM (SELECT s, {BASE} + 2 * (s * 7 % {max(audience, 1)}) AS n "
         f"FROM range({suppressed}) t(s)), pads"
     )

@@ -23,6 +23,7 @@ _FROM_ENV: dict[str, type] = {
     "smtp_password": str,
     "code_minutes": int,
     "code_attempts": int,
+    "screen_cache": Path,
 }
 
 
@@ -52,6 +53,9 @@ class Settings:
     #: How long an emailed code works, and how many wrong answers lock the check.
     code_minutes: int = 15
     code_attempts: int = 5
+    #: The screening cache (a DuckDB file of the store's consent, suppression and register
+    #: facts); None means pledge-screening.duckdb beside the declaration.
+    screen_cache: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

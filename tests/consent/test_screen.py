@@ -17,7 +17,7 @@ from pledge.consent.decide import decide
 from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.screen import Campaign, hash_sql, key_sql, screen
-from pledge.consent.sources import copy_from_store
+from pledge.consent.sources import refresh
 from pledge.consent.suppression import suppress
 from pledge.rules.consent import Channel, SoftOptIn
 from pledge.store.consent_tables import RegisterNumberRow
@@ -96,7 +96,7 @@ def test_every_row_gets_may_contacts_reason(
     campaign = Campaign(channel, "news", stream)
     connection = duckdb.connect()
     with engine.connect() as store:
-        copy_from_store(store, connection, campaign)
+        refresh(store, connection)
     outcome = screen(connection, path, campaign, hasher)
     allowed, excluded = read_csv(outcome.allowed_path), read_csv(outcome.excluded_path)
     assert len(allowed) + len(excluded) == len(audience)
@@ -118,7 +118,7 @@ def test_parquet_in_parquet_out(engine: Engine, hasher: Hasher, tmp_path: Path) 
     duckdb.execute(f"COPY (SELECT 'C1' AS id, 'a@b.example' AS email, 'x' AS segment) TO '{path}'")
     connection = duckdb.connect()
     with engine.connect() as store:
-        copy_from_store(store, connection, Campaign("email", "news"))
+        refresh(store, connection)
     outcome = screen(connection, path, Campaign("email", "news"), hasher, carry=["segment"])
     rows = duckdb.execute(f"SELECT * FROM '{outcome.excluded_path}'").fetchall()
     assert rows == [("C1", "a@b.example", "x", "no-consent")]
@@ -167,7 +167,7 @@ def test_post_is_matched_on_the_customer_id(engine: Engine, hasher: Hasher, tmp_
     write_csv(path, [{"id": f" C{n} ", "email": ""} for n in (1, 2, 3)] + [{"id": "", "email": ""}])
     connection = duckdb.connect()
     with engine.connect() as store:
-        copy_from_store(store, connection, Campaign("post", "news"))
+        refresh(store, connection)
     outcome = screen(connection, path, Campaign("post", "news"), hasher)
     assert outcome.counts == {
         "consent": 1,

@@ -46,11 +46,13 @@ WORK = "_pledge_screening"
 
 @dataclass(frozen=True)
 class Campaign:
-    """What is being sent: the channel, the declared purpose, and the stream (None: any)."""
+    """What is being sent: the channel, the declared purpose, the stream (None: any), and
+    the do-not-call registers a phone campaign is screened against."""
 
     channel: str
     purpose: str
     stream: str | None = None
+    registers: tuple[str, ...] = ("tps", "ctps")
 
 
 @dataclass
@@ -223,6 +225,8 @@ def _facts(campaign: Campaign, consent: str, key: str) -> str:
         listed = ", ".join(
             f"coalesce(k.number IN (SELECT number FROM register_number "
             f"WHERE register = '{name}'), FALSE) AS {name}"
+            if name in campaign.registers
+            else f"FALSE AS {name}"
             for name in ("tps", "ctps")
         )
     else:

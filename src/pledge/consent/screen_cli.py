@@ -12,7 +12,7 @@ import duckdb
 from pledge.consent import registers, requests
 from pledge.consent.context import Marketing, actor, marketing, plainly
 from pledge.consent.screen import STEPS, Campaign, Outcome, screen
-from pledge.consent.sources import copy_from_store
+from pledge.consent.sources import CacheDiffers, refresh
 from pledge.declaration.model import PhoneMarketing
 from pledge.rules.consent import REFUSALS, Reason
 from pledge.store.consent_tables import ScreeningRunRow
@@ -22,8 +22,10 @@ from pledge.store.tables import utc_now
 if TYPE_CHECKING:
     from pledge.cli import App
 
-#: Copying from the store comes first; screening reports the rest.
-FIRST = "copying the store's facts"
+#: Bringing the screening cache up to date comes first; screening reports the rest.
+FIRST = "updating the screening cache"
+#: The screening cache's file name beside the declaration (PLEDGE_SCREEN_CACHE overrides).
+CACHE_FILE = "pledge-screening.duckdb"
 
 
 @click.group()
@@ -78,6 +80,9 @@ def status_command(app: App) -> None:
 @click.option("--carry", help="Other audience columns to carry through, comma-separated.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
 @click.option("--override-reason", help="Screen a phone campaign against a stale register anyway.")
+@click.option(
+    "--rebuild-cache", is_flag=True, help="Copy every fact from the store again, not just changes."
+)
 @click.pass_obj
 def screen_command(
     app: App,
@@ -88,37 +93,52 @@ def screen_command(
     carry: str | None,
     out: Path | None,
     override_reason: str | None,
+    rebuild_cache: bool,
 ) -> None:
     """Screen an AUDIENCE file (CSV or Parquet: id, email and/or phone) for a campaign.
 
     Writes AUDIENCE.allowed and AUDIENCE.excluded beside it (or in --out), each row with
-    its reason code, and records the run in the store.
+    its reason code, and records the run in the store. The store's facts are kept in a
+    screening cache (pledge-screening.duckdb beside the declaration, or PLEDGE_SCREEN_CACHE),
+    brought up to date and checked against the store before every screen.
     """
-    campaign = Campaign(channel, purpose, stream)
     with marketing(app) as m, plainly():
+        campaign = Campaign(channel, purpose, stream, _registers(m))
         m.check(purpose, channel, stream or "*")
         age = _register_age(m, channel, override_reason)
         with session_factory(m.engine).begin() as session:
             # Erasures and restrictions made through requests since the last screen.
             requests.sync(session, actor())
-        connection = duckdb.connect()
-        with click.progressbar(length=len(STEPS), label=FIRST, file=sys.stderr) as bar:
-            with m.engine.connect() as store:
-                copy_from_store(store, connection, campaign, registers=_registers(m))
+        connection = _open_cache(app.settings.screen_cache or m.loaded.folder / CACHE_FILE)
+        try:
+            with click.progressbar(length=len(STEPS), label=FIRST, file=sys.stderr) as bar:
+                with m.engine.connect() as store:
+                    try:
+                        refreshed = refresh(store, connection, rebuild=rebuild_cache)
+                    except CacheDiffers as exc:
+                        raise click.ClickException(str(exc)) from None
+                if refreshed.rebuilt and not rebuild_cache:
+                    differed = ", ".join(refreshed.rebuilt)
+                    click.echo(
+                        f"\nscreening cache: {differed} differed from the store; copied again",
+                        err=True,
+                    )
 
-            def step(name: str) -> None:
-                bar.label = name
-                bar.update(1)
+                def step(name: str) -> None:
+                    bar.label = name
+                    bar.update(1)
 
-            outcome = screen(
-                connection,
-                audience,
-                campaign,
-                m.hasher,
-                carry=[c.strip() for c in (carry or "").split(",") if c.strip()],
-                folder=out,
-                step=step,
-            )
+                outcome = screen(
+                    connection,
+                    audience,
+                    campaign,
+                    m.hasher,
+                    carry=[c.strip() for c in (carry or "").split(",") if c.strip()],
+                    folder=out,
+                    step=step,
+                )
+        finally:
+            connection.close()
         with session_factory(m.engine).begin() as session:
             session.add(
                 ScreeningRunRow(
@@ -133,6 +153,14 @@ def screen_command(
                 )
             )
     _summary(outcome)
+
+
+def _open_cache(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        # Most often another screen holds the file's lock.
+        raise click.ClickException(f"cannot open the screening cache {path}: {exc}") from None
 
 
 def _registers(m: Marketing) -> tuple[str, ...]:
