@@ -181,35 +181,34 @@ def _sync_registers(store: Connection, connection: duckdb.DuckDBPyConnection, p:
 
 def _agrees(store: Connection, connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the cached table and the store's hold the same rows (by count and checksum)."""
+    if table == "register_number":
+        register = RegisterNumberRow.register
+        counts = sa.select(register, sa.func.count()).group_by(register).order_by(register)
+        theirs = [(str(name), int(n)) for name, n in store.execute(counts)]
+        ours = connection.execute(
+            "SELECT register, count(*) FROM register_number GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        return theirs == [(str(name), int(n)) for name, n in ours]
     if table == "consent_state":
         column = ConsentStateRow.last_event_id
-        theirs = store.execute(sa.select(sa.func.count(), sa.func.sum(column))).one()
-        ours = connection.execute(f"SELECT count(*), sum(last_event_id) FROM {table}").fetchone()
-    elif table == "suppression":
+        query = sa.select(sa.func.count(), sa.func.sum(column))
+        mine = "SELECT count(*), sum(last_event_id) FROM consent_state"
+    else:
         active = SuppressionRow.lifted_at.is_(None)
         query = sa.select(sa.func.count(), sa.func.sum(SuppressionRow.id)).where(active)
-        theirs = store.execute(query).one()
-        ours = connection.execute(f"SELECT count(*), sum(id) FROM {table}").fetchone()
-    else:
-        register = RegisterNumberRow.register
-        query = sa.select(register, sa.func.count()).group_by(register).order_by(register)
-        theirs = tuple(tuple(r) for r in store.execute(query))
-        ours = tuple(
-            connection.execute(
-                f"SELECT register, count(*) FROM {table} GROUP BY 1 ORDER BY 1"
-            ).fetchall()
-        )
-        return theirs == ours
-    return ours is not None and (int(ours[0]), int(ours[1] or 0)) == (
-        int(theirs[0]),
-        int(theirs[1] or 0),
+        mine = "SELECT count(*), sum(id) FROM suppression"
+    count, total = store.execute(query).one()
+    found = connection.execute(mine).fetchone()
+    return found is not None and (int(found[0]), int(found[1] or 0)) == (
+        int(count),
+        int(total or 0),
     )
 
 
 def _copy(
     store: Connection,
     connection: duckdb.DuckDBPyConnection,
-    query: sa.Select[Any],
+    query: sa.Executable,
     like: str,
     into: str,
     progress: Progress,
@@ -224,7 +223,7 @@ def _copy(
     return copied
 
 
-def _batches(store: Connection, query: sa.Select[Any]) -> Iterator[Sequence[sa.Row[Any]]]:
+def _batches(store: Connection, query: sa.Executable) -> Iterator[Sequence[sa.Row[Any]]]:
     # A server-side cursor on PostgreSQL: a ten-million-row table is not read into memory.
     result = store.execution_options(stream_results=True, yield_per=BATCH).execute(query)
     yield from result.partitions(BATCH)
