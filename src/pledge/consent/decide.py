@@ -36,8 +36,10 @@ def _lookup(with_stream: bool) -> sa.TextClause:
         f"AND channel IN (:channel, '*') {stream} "
         "UNION ALL SELECT 'suppression', reason, NULL, NULL, NULL FROM suppression "
         "WHERE identity_hash = :hash AND lifted_at IS NULL "
+        # The register's key is (register, number): naming both registers lets every engine
+        # seek the key instead of scanning twenty million numbers.
         "UNION ALL SELECT 'register', register, NULL, NULL, NULL FROM register_number "
-        "WHERE number = :number"
+        "WHERE register IN ('tps', 'ctps') AND number = :number"
     )
 
 
