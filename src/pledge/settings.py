@@ -54,7 +54,7 @@ class Settings:
     code_minutes: int = 15
     code_attempts: int = 5
     #: The screening cache (a DuckDB file of the store's consent, suppression and register
-    #: facts); None means pledge-screening.duckdb beside the declaration.
+    #: facts); None means .pledge/screening.duckdb beside the declaration.
     screen_cache: Path | None = None
 
     @classmethod

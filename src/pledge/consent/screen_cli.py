@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 #: Bringing the screening cache up to date comes first; screening reports the rest.
 FIRST = "updating the screening cache"
-#: The screening cache's file name beside the declaration (PLEDGE_SCREEN_CACHE overrides).
-CACHE_FILE = "pledge-screening.duckdb"
+#: The screening cache, beside the default store (PLEDGE_SCREEN_CACHE overrides).
+CACHE_FILE = ".pledge/screening.duckdb"
 
 
 @click.group()
@@ -99,7 +99,7 @@ def screen_command(
 
     Writes AUDIENCE.allowed and AUDIENCE.excluded beside it (or in --out), each row with
     its reason code, and records the run in the store. The store's facts are kept in a
-    screening cache (pledge-screening.duckdb beside the declaration, or PLEDGE_SCREEN_CACHE),
+    screening cache (.pledge/screening.duckdb beside the declaration, or PLEDGE_SCREEN_CACHE),
     brought up to date and checked against the store before every screen.
     """
     with marketing(app) as m, plainly():
@@ -157,8 +157,9 @@ def screen_command(
 
 def _open_cache(path: Path) -> duckdb.DuckDBPyConnection:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(path))
-    except duckdb.Error as exc:
+    except (OSError, duckdb.Error) as exc:
         # Most often another screen holds the file's lock.
         raise click.ClickException(f"cannot open the screening cache {path}: {exc}") from None
 
