@@ -1,8 +1,10 @@
 """Per-field erasure strategies: what a value becomes when a row is kept but its person erased.
 
 Pure functions of a value (and, for ``hash``, a key): no database, no settings lookup. The
-executor turns them into set-based statements; the rectification and ledger code reuse
-:func:`keyed_hash` so every hash Pledge writes is the same HMAC-SHA256 under one key.
+executor turns them into set-based statements; rectification reuses :func:`keyed_hash`, so
+every field value Pledge hashes is HMAC-SHA256 under one key. Identities in the ledgers and the
+suppression list are hashed by :mod:`pledge.consent.hashing` instead (screening hashes ten
+million of them at a time).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class StrategyError(ValueError):
 
 
 def keyed_hash(key: str | None, value: object) -> str:
-    """HMAC-SHA256 of ``value`` under ``key``, as hex; one function for every hash Pledge keeps.
+    """HMAC-SHA256 of ``value`` under ``key``, as hex; one function for every field value hashed.
 
     >>> keyed_hash("k", "alice@example.com")[:16]
     '8647c46883247f15'

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.store.tables import Base, BigId, UTCDateTime, utc_now
 
-#: A hex HMAC-SHA256.
+#: A hex keyed SHA-256 (pledge.consent.hashing).
 Hash = sa.String(64)
 
 

@@ -1,6 +1,6 @@
 """Tables for erasure, restriction and objection: the erasure ledger and the flags Pledge keeps.
 
-People appear here only as keyed hashes (HMAC-SHA256 under Settings.hash_key): the ledger
+People appear here only as keyed hashes (pledge.consent.hashing): the ledger
 must outlive the data it records the erasure of, so it cannot hold that data itself. The
 restriction register also keeps the primary keys of rows it holds back, because the systems
 must find those rows; a key alone says nothing once the person's other data is gone.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.store.tables import Base, BigId, UTCDateTime, utc_now
 
-#: Width of a hex HMAC-SHA256.
+#: Width of a hex SHA-256 digest.
 HASH = 64
 
 
