@@ -14,6 +14,7 @@ Numbers are stored in E.164 (they are public register data, not a data subject's
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,12 +47,45 @@ class RegisterStale(Exception):
 
 @dataclass
 class Parsed:
-    """A register file read: numbers to add and remove, and the malformed lines."""
+    """A register file read: numbers to add and remove, and the malformed lines.
 
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    The numbers stay in DuckDB (``_latest``) and come out in sorted batches: a full TPS file
+    has some twenty million, which as Python strings would take gigabytes.
+    """
+
+    connection: duckdb.DuckDBPyConnection
     malformed: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def batches(self, action: str, size: int = BATCH) -> Iterator[list[str]]:
+        """The numbers to add (``A``) or remove (``D``), sorted, ``size`` at a time."""
+        # Nothing else may run on the connection until the batches are all read.
+        result = self.connection.execute(
+            "SELECT number FROM _latest WHERE action = ? ORDER BY number", [action]
+        )
+        while rows := result.fetchmany(size):
+            yield [str(number) for (number,) in rows]
+
+    def count(self, action: str) -> int:
+        """How many numbers the file adds (``A``) or removes (``D``)."""
+        found = self.connection.execute(
+            "SELECT count(*) FROM _latest WHERE action = ?", [action]
+        ).fetchone()
+        return int(found[0]) if found else 0
+
+    @property
+    def added(self) -> list[str]:
+        """Every number to add (a change file's few; use :meth:`batches` for a full file)."""
+        return [number for batch in self.batches("A") for number in batch]
+
+    @property
+    def removed(self) -> list[str]:
+        """Every number to remove."""
+        return [number for batch in self.batches("D") for number in batch]
+
+    def close(self) -> None:
+        """Let go of the parsed numbers."""
+        self.connection.close()
 
 
 def parse(path: Path, kind: str) -> Parsed:
@@ -74,7 +108,7 @@ def parse(path: Path, kind: str) -> Parsed:
     )
     connection.execute(f"UPDATE _parsed SET number = {e164_sql('raw')} WHERE raw IS NOT NULL")
     fill_leftovers(connection, "_parsed", "raw", "number")
-    parsed = Parsed()
+    parsed = Parsed(connection)
     bad = "action IS NULL OR number IS NULL"
     count = connection.execute(f"SELECT count(*) FROM _parsed WHERE {bad}").fetchone()
     parsed.malformed = int(count[0]) if count else 0
@@ -84,12 +118,11 @@ def parse(path: Path, kind: str) -> Parsed:
     )
     parsed.problems = [(int(n), str(text)) for n, text in shown.fetchall()]
     # Within one change file the last line for a number wins.
-    latest = connection.execute(
-        f"SELECT number, arg_max(action, line_no) FROM _parsed WHERE NOT ({bad}) GROUP BY number"
-    ).fetchall()
-    parsed.added = sorted(number for number, act in latest if act == "A")
-    parsed.removed = sorted(number for number, act in latest if act == "D")
-    connection.close()
+    connection.execute(
+        "CREATE TEMP TABLE _latest AS SELECT number, arg_max(action, line_no) AS action "
+        f"FROM _parsed WHERE NOT ({bad}) GROUP BY number"
+    )
+    connection.execute("DROP TABLE _parsed; DROP TABLE _lines")
     return parsed
 
 
@@ -100,6 +133,15 @@ def load(
     if register not in REGISTERS:
         raise ValueError(f"register must be tps or ctps, not {register!r}")
     parsed = parse(path, kind)
+    try:
+        return _load(session, path, parsed, register, kind, actor)
+    finally:
+        parsed.close()
+
+
+def _load(
+    session: Session, path: Path, parsed: Parsed, register: str, kind: str, actor: str
+) -> RegisterLoadRow:
     this_register = RegisterNumberRow.register == register
     # Bulk statements: nothing of the register is loaded into the session to keep in step.
     delete = sa.delete(RegisterNumberRow).execution_options(synchronize_session=False)
@@ -110,20 +152,20 @@ def load(
         # Deleting every number the change file names, then inserting its additions, makes
         # adding a number already listed harmless on every engine.
         removed = 0
-        for numbers, counted in ((parsed.removed, True), (parsed.added, False)):
-            for start in range(0, len(numbers), IN_BATCH):
-                chunk = RegisterNumberRow.number.in_(numbers[start : start + IN_BATCH])
+        for action, counted in (("D", True), ("A", False)):
+            for numbers in parsed.batches(action, IN_BATCH):
+                chunk = RegisterNumberRow.number.in_(numbers)
                 result = session.execute(delete.where(this_register, chunk))
                 removed += result.rowcount if counted else 0  # type: ignore[attr-defined]
-    for start in range(0, len(parsed.added), BATCH):
-        rows = [{"register": register, "number": n} for n in parsed.added[start : start + BATCH]]
+    for numbers in parsed.batches("A"):
+        rows = [{"register": register, "number": n} for n in numbers]
         session.execute(sa.insert(RegisterNumberRow), rows)
     row = RegisterLoadRow(
         register=register,
         kind=kind,
         file_name=str(path),
         loaded_at=utc_now(),
-        added=len(parsed.added),
+        added=parsed.count("A"),
         removed=removed,
         malformed=parsed.malformed,
         problems=[list(problem) for problem in parsed.problems],
