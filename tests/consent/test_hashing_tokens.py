@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from pledge.consent.hashing import Hasher, HashKeyMissing
 from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign, verify
+from pledge.dsr.strategies import keyed_hash
+from pledge.keys import derive
+from pledge.rules.verification import code_hash
 from pledge.settings import Settings
 
 TOKEN = UnsubscribeToken("ab" * 32, "email", "newsletter", "email", "residential")
@@ -24,7 +27,7 @@ def test_missing_key_says_how_to_set_it() -> None:
 
 def test_hash_is_sha256_of_derived_key_kind_and_value() -> None:
     hasher = Hasher.from_settings(Settings(hash_key="secret"))
-    derived = hmac.new(b"secret", b"pledge identity hash v2", hashlib.sha256).digest()[:16]
+    derived = hmac.new(b"secret", b"pledge-kdf\x00identity-hash-v2", hashlib.sha256).digest()[:16]
     expected = hashlib.sha256(derived + b"email:ann@example.com").hexdigest()
     assert hasher.hash("email", "ann@example.com") == expected
     assert Hasher(b"other").hash("email", "ann@example.com") != expected
@@ -69,3 +72,15 @@ def test_signature_is_not_the_identity_hash() -> None:
     # The signing key is derived for tokens alone: a token signature never equals a hash.
     hasher = Hasher(b"k")
     assert hasher.signing_key("unsubscribe") != hasher.key
+
+
+@pytest.mark.parametrize("label", ["pledge-kdf\x00identity-hash-v2", "identity-hash-v2"])
+def test_no_field_hash_gives_away_a_derived_key(label: str) -> None:
+    # Were field values hashed under the configured key itself, erasing a field that spells
+    # a derivation label would write the identity-hash key into the customer's table.
+    hasher = Hasher(b"secret")
+    for use in ("identity-hash-v2", "signing:unsubscribe"):
+        derived = derive(b"secret", use).hex()
+        assert keyed_hash("secret", label) != derived
+        assert code_hash("secret", 1, label) != derived
+    assert hasher.identity_key.hex() not in keyed_hash("secret", label)

@@ -1,7 +1,7 @@
 """Keyed hashes of identities: what the ledgers and the suppression list keep instead of them.
 
 An identity is kept as SHA-256(K || "kind:normalised value"), hex-encoded, where K is a 16-byte
-key derived from ``PLEDGE_HASH_KEY`` (HMAC-SHA256 of a fixed label, truncated). The kind prefix
+key derived from ``PLEDGE_HASH_KEY`` (:func:`pledge.keys.derive`, truncated). The kind prefix
 keeps an email address and a customer id that spell the same text apart. Without the key a
 hash cannot be checked against a guessed address or number, which is what makes the
 suppression list safe to keep after the person's data is erased.
@@ -20,14 +20,14 @@ docs/benchmarks.md have the figures.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from pledge.keys import derive
 from pledge.settings import Settings
 
-#: The label the identity-hash key is derived under; a new label would be a new scheme.
-_LABEL = b"pledge identity hash v2"
+#: The use the identity-hash key is derived for; a new one would be a new scheme.
+_USE = "identity-hash-v2"
 #: Bytes of derived key: 128 bits, short enough that K plus "phone:+447911123456" is one block.
 KEY_BYTES = 16
 
@@ -49,7 +49,7 @@ class Hasher:
     """Keyed SHA-256 of identities under one secret key.
 
     >>> Hasher(b"k").hash("email", "ann@example.com")[:16]
-    '707b3fe63dd0e16e'
+    'b9e82b8bbfec1a88'
     """
 
     key: bytes = field(repr=False)
@@ -64,7 +64,7 @@ class Hasher:
     @cached_property
     def identity_key(self) -> bytes:
         """K: the derived key identities are hashed under (never the configured key itself)."""
-        return hmac.new(self.key, _LABEL, hashlib.sha256).digest()[:KEY_BYTES]
+        return derive(self.key, _USE)[:KEY_BYTES]
 
     def hash(self, kind: str, normalised: str) -> str:
         """The hex keyed hash of one normalised identity of the given kind."""
@@ -72,4 +72,4 @@ class Hasher:
 
     def signing_key(self, purpose: str) -> bytes:
         """A key derived for one purpose (token signing), so no signature doubles as a hash."""
-        return hmac.new(self.key, f"pledge-signing-key:{purpose}".encode(), "sha256").digest()
+        return derive(self.key, f"signing:{purpose}")

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
+from pledge.keys import derive
+
 Strategy = Literal["nullify", "mask", "hash", "keep"]
 
 #: A masked date says nothing about the person; the epoch reads as "not a real date".
@@ -36,17 +38,20 @@ class StrategyError(ValueError):
 
 
 def keyed_hash(key: str | None, value: object) -> str:
-    """HMAC-SHA256 of ``value`` under ``key``, as hex; one function for every field value hashed.
+    """HMAC-SHA256 of ``value`` under the field-hash key derived from ``key``, as hex.
+
+    One function for every field value hashed.
 
     >>> keyed_hash("k", "alice@example.com")[:16]
-    '8647c46883247f15'
+    'ba3b528b2dfc2c35'
     """
     if not key:
         raise StrategyError(
             "a keyed hash needs a secret key: set PLEDGE_HASH_KEY (Settings.hash_key); "
             "without it hashes could be reversed by hashing guesses"
         )
-    return hmac.new(key.encode(), canonical(value).encode(), hashlib.sha256).hexdigest()
+    field_key = derive(key.encode(), "field-hash")
+    return hmac.new(field_key, canonical(value).encode(), hashlib.sha256).hexdigest()
 
 
 def canonical(value: object) -> str:
@@ -100,7 +105,7 @@ def hashed(value: Any, key: str | None, width: int | None = None) -> Any:
     time, so a replay writes the same value), but never below 64 bits.
 
     >>> hashed("alice@example.com", "k")[:10]
-    'h:8647c468'
+    'h:ba3b528b'
     """
     if value is None:
         return None

@@ -1,9 +1,10 @@
 """Identity checks for requests: one-time codes, second factors, expiry and attempt limits.
 
-Pure: no I/O. A code is six random digits; only its keyed hash (HMAC-SHA256 under the
-store's hash key, bound to the request) is kept. Every comparison is constant-time. A
-second factor (account number, date of birth, postcode) is normalised, then compared by
-keyed hash with every value the person's rows hold, all of them, so timing says nothing.
+Pure: no I/O. A code is six random digits; only its keyed hash (HMAC-SHA256 under a key
+derived from the store's hash key, bound to the request) is kept. Every comparison is
+constant-time. A second factor (account number, date of birth, postcode) is normalised, then
+compared by keyed hash with every value the person's rows hold, all of them, so timing says
+nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from pledge.keys import derive
 
 CODE_DIGITS = 6
 DEFAULT_MINUTES = 15
@@ -49,7 +52,7 @@ def new_code(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
 def code_hash(key: str, request_id: int, code: str) -> str:
     """The keyed hash kept for a code; bound to the request so a code fits no other."""
     message = f"request:{request_id}:code:{code.strip()}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(derive(key.encode(), "verification-code"), message, "sha256").hexdigest()
 
 
 def code_matches(key: str, request_id: int, given: str, stored: str) -> bool:
@@ -102,7 +105,8 @@ def factor_matches(key: str, kind: str, given: str, known: Iterable[object]) -> 
 
 
 def _factor_hash(key: str, kind: str, value: str) -> str:
-    return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    factor_key = derive(key.encode(), "verification-factor")
+    return hmac.new(factor_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 class Verdict(StrEnum):
