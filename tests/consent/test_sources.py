@@ -151,17 +151,22 @@ def test_another_store_starts_the_cache_again(
     assert refreshed.rebuilt == [] and refreshed.copied["consent_state"] == 1
 
 
-def test_text_with_commas_quotes_and_line_breaks_survives_the_copy(
-    engine: Engine, hasher: Hasher, tmp_path: Path
+@pytest.mark.parametrize(
+    ("purpose", "stream"),
+    [('say "hi", all', "line\nbreak, and 'quotes'"), ("news", ""), ("a\rb", "c\r\nd")],
+)
+def test_any_text_survives_the_copy(
+    engine: Engine, hasher: Hasher, tmp_path: Path, purpose: str, stream: str
 ) -> None:
-    # Rows travel to DuckDB through CSV files; nothing in a value may split or shift a column.
-    purpose, stream = 'say "hi", all', "line\nbreak, and 'quotes'"
-    with session_factory(engine).begin() as session:
-        change = Change("email", "a@x.example", "grant", purpose, "email", stream, "consent")
-        record(session, hasher, change)
+    # Rows travel to DuckDB through CSV files: nothing in a value may split or shift a column,
+    # and an empty text must stay empty, or the next change to the row would not replace it.
     cache = tmp_path / "cache.duckdb"
-    update(engine, cache)
+    for action in ("grant", "withdraw"):
+        with session_factory(engine).begin() as session:
+            change = Change("email", "a@x.example", action, purpose, "email", stream, "consent")
+            record(session, hasher, change)
+        assert update(engine, cache).rebuilt == []
     rows = duckdb.connect(str(cache)).execute(
         "SELECT purpose, channel, stream, status, basis, soft_opt_in_valid FROM consent_state"
     )
-    assert rows.fetchall() == [(purpose, "email", stream, "granted", "consent", False)]
+    assert rows.fetchall() == [(purpose, "email", stream, "withdrawn", None, False)]

@@ -48,9 +48,10 @@ SCHEMA = {
     "suppression": "identity_key UHUGEINT, reason VARCHAR, id BIGINT",
     "register_number": "register VARCHAR, number BIGINT",
 }
-#: How each copied column becomes the screening column (hashes to keys, E.164 to digits).
+#: How each copied column becomes the screening column (hashes to keys, E.164 to digits; the
+#: CSV copy writes a missing basis as an empty text, which the rules read the same way).
 CONVERT = {
-    "consent_state": {0: key_sql("{}")},
+    "consent_state": {0: key_sql("{}"), 5: "nullif({}, '')"},
     "suppression": {0: key_sql("{}")},
     "register_number": {1: "substr({}, 2)::BIGINT"},
 }
@@ -227,15 +228,16 @@ def _copy(
     copied = 0
     with tempfile.TemporaryDirectory(prefix="pledge-cache-") as folder:
         batch = Path(folder) / "batch.csv"
-        # Empty unquoted fields (None) read as NULL; text is quoted where it needs to be.
+        # Every field quoted and read back as written: an empty text stays empty (a stream
+        # named "" must still match itself) and a lone carriage return cannot end a line.
         reader = (
             f"read_csv('{str(batch).replace(chr(39), chr(39) * 2)}', header = false, "
             f"columns = {{{spec}}}, auto_detect = false, delim = ',', quote = '\"', "
-            "escape = '\"', new_line = '\\n')"
+            "escape = '\"', new_line = '\\n', allow_quoted_nulls = false)"
         )
         for rows in _batches(store, query):
             with batch.open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle, lineterminator="\n").writerows(rows)
+                csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
             connection.execute(f"INSERT INTO {into} SELECT {columns} FROM {reader}")
             copied += len(rows)
             progress(len(rows))
