@@ -10,12 +10,16 @@ keeps them in a DuckDB file (the screening cache) and :func:`refresh` brings it 
 - suppression entries added since (``id`` above the highest seen), and entries lifted since;
 - the registers, copied again whole after any register load.
 
-Then each table is checked against the store (consent: row count and the sum of
-``last_event_id``, which grows with every change; suppression: count and sum of ids of active
-entries; registers: the count). A table that does not agree (a store restored from a
-backup, another store URL, a write committed out of id order) is rebuilt from scratch, and if
-it still does not agree the refresh fails: a screen never runs on facts that differ from the
-store's. The cache holds what the store holds (keyed hashes, register numbers), nothing more.
+Before copying, the newest row the cache saw of each table (the consent event, suppression
+entry and register load its high-water mark names) is read again from the store: a store
+restored from a backup or recreated at the same URL hands out those ids again to other rows,
+and the cache is started again. After copying, each table is checked against the store
+(consent: row count and the sum of ``last_event_id``, which grows with every change;
+suppression: count and sum of ids of active entries; registers: the count). A table that
+does not agree (another store URL, a write committed out of id order) is rebuilt from
+scratch, and if it still does not agree the refresh fails: a screen never runs on facts that
+differ from the store's. The cache holds what the store holds (keyed hashes, register
+numbers), nothing more.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy.engine import Connection
 
 from pledge.consent.screen import key_sql
 from pledge.store.consent_tables import (
+    ConsentEventRow,
     ConsentStateRow,
     RegisterLoadRow,
     RegisterNumberRow,
@@ -105,10 +110,15 @@ def refresh(
         # One transaction per table: a refresh cut short leaves the table as it was.
         connection.begin()
         try:
+            seen = _get(connection, f"{table}.anchor") or "none"
+            if seen != _anchor(store, connection, table):
+                # The row the cache saw last is gone or another: a restored store.
+                done.rebuilt.append(table)
+                _clear(connection, table)
             done.copied[table] = sync(store, connection, progress)
             if not _agrees(store, connection, table):
                 # A write committed after a later one was seen, a restored store: start again.
-                done.rebuilt.append(table)
+                done.rebuilt += [] if table in done.rebuilt else [table]
                 _clear(connection, table)
                 done.copied[table] += sync(store, connection, progress)
                 if not _agrees(store, connection, table):
@@ -117,6 +127,7 @@ def refresh(
                         "copying it again; the store is probably being written to heavily: "
                         "screen again later"
                     )
+            _put(connection, f"{table}.anchor", _anchor(store, connection, table))
         except BaseException:
             connection.rollback()
             raise
@@ -181,6 +192,26 @@ def _sync_registers(store: Connection, connection: duckdb.DuckDBPyConnection, p:
     connection.execute("INSERT INTO register_number SELECT * FROM _numbers; DROP TABLE _numbers")
     _put(connection, "register_number", loads)
     return copied
+
+
+def _anchor(store: Connection, connection: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The store's row at the cache's high-water mark for ``table``, as text to compare."""
+    mark = _get(connection, table)
+    if mark is None or not mark.isdigit():
+        return "none"
+    columns: tuple[Any, ...]
+    if table == "consent_state":
+        event = ConsentEventRow
+        columns = (event.id, event.at, event.identity_hash, event.action)
+    elif table == "suppression":
+        entry = SuppressionRow
+        columns = (entry.id, entry.at, entry.identity_hash, entry.reason)
+    else:
+        load = RegisterLoadRow
+        columns = (load.id, load.loaded_at, load.register, load.kind, load.file_name)
+    query = sa.select(*columns).where(columns[0] == int(mark))
+    row = store.execute(query).first()
+    return "missing" if row is None else repr(tuple(row))
 
 
 def _agrees(store: Connection, connection: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -252,7 +283,7 @@ def _batches(store: Connection, query: sa.Executable) -> Iterator[Sequence[sa.Ro
 
 def _clear(connection: duckdb.DuckDBPyConnection, table: str) -> None:
     connection.execute(f"DELETE FROM {table}")
-    connection.execute(f"DELETE FROM {META} WHERE name = $1", [table])
+    connection.execute(f"DELETE FROM {META} WHERE name IN ($1, $1 || '.anchor')", [table])
 
 
 def _get(connection: duckdb.DuckDBPyConnection, name: str) -> str | None:
