@@ -201,3 +201,15 @@ def test_unsubscribe_headers_carry_a_token_that_unsubscribes(folder: Path) -> No
     assert verify(Hasher(b"k"), token).identity_hash == Hasher(b"k").hash(
         "email", "ann@example.com"
     )
+
+
+def test_another_hash_key_is_refused_before_anything_is_written(folder: Path) -> None:
+    ok(run(folder, "db", "upgrade"))
+    ok(run(folder, "suppress", "ann@example.com"))
+    # With a mistyped key the suppressed address would look unknown: refused, in one line.
+    wrong = run(folder, "consent", "show", "ann@example.com", key="k-mistyped")
+    assert wrong.exit_code == 1 and "PLEDGE_HASH_KEY is not the key" in wrong.output
+    wrong = run(folder, "suppress", "bob@example.com", key="k-mistyped")
+    assert wrong.exit_code == 1 and "nothing was changed" in wrong.output
+    assert "not suppressed" in ok(run(folder, "consent", "show", "bob@example.com"))
+    assert "suppressed: opt-out" in ok(run(folder, "consent", "show", "ann@example.com"))

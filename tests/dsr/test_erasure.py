@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,17 @@ def test_no_hash_key_refuses_before_anything(estate: Estate) -> None:
     before = estate.rows()
     settings = estate.settings.__class__(database_url=estate.settings.database_url)
     with pytest.raises(StrategyError, match="PLEDGE_HASH_KEY"):
+        erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=settings)
+    assert estate.rows() == before
+
+
+def test_another_hash_key_refuses_before_anything(estate: Estate) -> None:
+    # The ledger's hashes made under one key, an erasure under another: a replay after a
+    # restore would never find this person again. Refused before any system is touched.
+    _erase(estate, estate.people[1].email)
+    before = estate.rows()
+    settings = replace(estate.settings, hash_key="another-key")
+    with pytest.raises(StoreUnavailable, match="PLEDGE_HASH_KEY is not the key"):
         erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=settings)
     assert estate.rows() == before
 

@@ -26,6 +26,8 @@ from pledge.consent.tokens import TokenInvalid
 from pledge.declaration import Declaration, Loaded
 from pledge.dsr.identity import IdentityInvalid
 from pledge.store import StoreUnavailable, make_engine
+from pledge.store.database import session_factory
+from pledge.store.keycheck import check_key
 
 if TYPE_CHECKING:
     from pledge.cli import App
@@ -126,10 +128,13 @@ def marketing(app: App, *, needs_key: bool = True) -> Iterator[Marketing]:
         hasher = Hasher.from_settings(app.settings) if needs_key else Hasher(b"")
         engine = make_engine(app.settings, loaded.folder)
         try:
-            if not sa.inspect(engine).has_table("consent_event"):
+            if not sa.inspect(engine).has_table("hash_key_check"):
                 raise click.ClickException(
-                    "Pledge's store has no consent tables yet: run `pledge db upgrade` first"
+                    "Pledge's store is not up to date for consent: run `pledge db upgrade` first"
                 )
+            if needs_key:
+                with session_factory(engine).begin() as session:
+                    check_key(session, hasher.key)
             yield Marketing(loaded, engine, hasher)
         finally:
             engine.dispose()

@@ -73,7 +73,7 @@ def erase(
     wanted = [s for s in system_order(declaration, plan) if systems is None or s in systems]
     engine = store or make_engine(settings, loaded.folder)
     try:
-        check_store(engine)
+        check_store(engine, settings.hash_key)
         with opened(loaded, settings, wanted, connectors) as conns:
             found = locate(plan, conns, lambda step: columns(declaration, step))
             everyone = ledger.discovered(declaration, identities, found)

@@ -85,7 +85,7 @@ def object_to(
     )
     engine = store or make_engine(settings, loaded.folder)
     try:
-        check_store(engine)
+        check_store(engine, settings.hash_key)
         with session_factory(engine).begin() as session:
             session.add(row)
             if to == "direct-marketing":

@@ -23,7 +23,7 @@ from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult
 from pledge.dsr.erasure import erase
 from pledge.dsr.identity import Identity
-from pledge.dsr.subject import opened
+from pledge.dsr.subject import check_store, opened
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine
 
@@ -60,6 +60,7 @@ def replay(
     engine = store or make_engine(settings, loaded.folder)
     done = Replayed(system)
     try:
+        check_store(engine, settings.hash_key)
         past = ledger.past_erasures(engine, system)
         done.erasures = len(past)
         wanted: dict[str, set[str]] = {}

@@ -22,8 +22,10 @@ from pledge.dsr.identity import Identity
 from pledge.dsr.locate import Found, Wanted, locate
 from pledge.dsr.plan import Plan, make_plan
 from pledge.settings import Settings
-from pledge.store.database import StoreUnavailable, make_engine
+from pledge.store.database import StoreUnavailable, make_engine, session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
+from pledge.store.keycheck import check_key
+from pledge.store.tables import HashKeyCheck
 
 
 @dataclass
@@ -53,7 +55,7 @@ def open_subject(
     systems = list(dict.fromkeys(s.system for s in plan.steps))
     engine = store or make_engine(settings, loaded.folder)
     try:
-        check_store(engine)
+        check_store(engine, settings.hash_key)
         with opened(loaded, settings, systems, connectors) as conns:
             found = locate(plan, conns, wanted)
             yield Subject(loaded, plan, found, conns, engine, hashed)
@@ -94,14 +96,19 @@ def opened(
             conn.close()
 
 
-def check_store(engine: Engine) -> None:
-    """Refuse, before any system is touched, when the store lacks this capability's tables."""
+def check_store(engine: Engine, key: str | None = None) -> None:
+    """Refuse, before any system is touched, when the store lacks this capability's tables or
+    its keyed hashes were made under another key than ``key``."""
     try:
         with engine.connect() as connection:
             connection.execute(sa.select(Restriction.id).limit(1))
             connection.execute(sa.select(ErasureLedgerEntry.id).limit(1))
+            connection.execute(sa.select(HashKeyCheck.scheme).limit(1))
     except sa.exc.DBAPIError as exc:
         raise StoreUnavailable(
             "Pledge's store has no erasure ledger or restriction register yet, so nothing "
             f"could be recorded: run `pledge db upgrade` first ({type(exc.orig).__name__})"
         ) from None
+    if key:
+        with session_factory(engine).begin() as session:
+            check_key(session, key.encode())

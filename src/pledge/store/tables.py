@@ -84,3 +84,18 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(sa.String(100))
     subject: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON(), default=dict)
+
+
+class HashKeyCheck(Base):
+    """Which key (and hashing scheme) the store's keyed hashes were made with.
+
+    Hashes made under another key never match: with the wrong ``PLEDGE_HASH_KEY`` a suppressed
+    person would look unknown. The first keyed use records a check value derived from the key;
+    every later use compares with it (:mod:`pledge.store.keycheck`).
+    """
+
+    __tablename__ = "hash_key_check"
+
+    scheme: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    check_value: Mapped[str] = mapped_column(sa.String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

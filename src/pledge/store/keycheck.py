@@ -1,0 +1,51 @@
+"""The store remembers which hash key its keyed hashes were made with, and refuses another.
+
+Keyed hashes made under one key never match hashes made under another, silently: with a
+mistyped or rotated ``PLEDGE_HASH_KEY`` the suppression list and both ledgers would simply stop
+recognising anyone, and a suppressed person would be marketed to. The first keyed use of a
+store records a check value (a key derived for that alone, so it reveals nothing usable);
+every later use compares it and stops with a clear error on a difference.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pledge.keys import derive
+from pledge.store.database import StoreUnavailable
+from pledge.store.tables import HashKeyCheck
+
+#: The identity-hash scheme in use (pledge.consent.hashing); a new scheme is a new row.
+SCHEME = "identity-hash-v2"
+
+
+class HashKeyMismatch(StoreUnavailable):
+    """The configured hash key is not the one this store's hashes were made with: the store
+    cannot be used with it, so every command that reports an unusable store reports this."""
+
+
+def check_value(key: bytes) -> str:
+    """What the store keeps to recognise ``key``: a derived value, not usable as any key."""
+    return derive(key, "key-check").hex()
+
+
+def check_key(session: Session, key: bytes) -> None:
+    """Record ``key``'s check value on first use; refuse a key that does not match it."""
+    mine = check_value(key)
+    recorded = session.get(HashKeyCheck, SCHEME)
+    if recorded is None:
+        others = session.query(HashKeyCheck).count()
+        if others:
+            raise HashKeyMismatch(
+                "this store's keyed hashes were made by an older hashing scheme, so none would "
+                "match; they cannot be converted without the identifiers they hide"
+            )
+        session.add(HashKeyCheck(scheme=SCHEME, check_value=mine))
+        session.flush()
+        return
+    if recorded.check_value != mine:
+        raise HashKeyMismatch(
+            "PLEDGE_HASH_KEY is not the key this store's hashes were made with (recorded "
+            f"{recorded.recorded_at:%Y-%m-%d}): with it no suppressed, consenting or erased "
+            "person would be recognised. Set the original key; nothing was changed"
+        )
