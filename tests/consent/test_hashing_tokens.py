@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pledge.consent.hashing import Hasher, HashKeyMissing
 from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign, verify
+from pledge.dsr import ledger
 from pledge.dsr.strategies import keyed_hash
 from pledge.keys import derive
 from pledge.rules.verification import code_hash
@@ -84,3 +85,10 @@ def test_no_field_hash_gives_away_a_derived_key(label: str) -> None:
         assert keyed_hash("secret", label) != derived
         assert code_hash("secret", 1, label) != derived
     assert hasher.identity_key.hex() not in keyed_hash("secret", label)
+
+
+def test_the_erasure_ledger_hashes_people_as_the_consent_ledger_does() -> None:
+    # One hash finds a person in the consent ledger, the suppression list and the erasure
+    # ledger: an erasure's suppression entry and a replay depend on it.
+    value = "ann@example.com"
+    assert ledger.identity_hash("k", "email", value) == Hasher(b"k").hash("email", value)

@@ -47,14 +47,19 @@ def populate(
                 action = chance.choice(["none", "grant", "grant", "withdraw"])
                 stream = "*" if uniform else chance.choice(["residential", "business", "*"])
                 purpose = "news" if uniform else chance.choice(["news", "*"])
+                # A grant for every channel ("*") as well as the channel's own, sometimes.
+                on = "*" if not uniform and chance.random() < 0.2 else channel
                 if action != "none":
                     basis = chance.choice(["consent", "soft-opt-in", "specific-agreement"])
                     soft = chance.choice([SALE, NOT_SALE]) if basis == "soft-opt-in" else None
-                    change = Change(kind, value, action, purpose, channel, stream, basis, soft)
+                    change = Change(kind, value, action, purpose, on, stream, basis, soft)
                     record(session, hasher, change)
                 if chance.random() < 0.1:
                     where = ("news", channel, "*") if uniform else ()
                     record(session, hasher, Change(kind, value, "object", *where))
+                    if chance.random() < 0.3:
+                        # The objection lifted again: a "cleared" state, which grants nothing.
+                        record(session, hasher, Change(kind, value, "lift-objection", *where))
                 if chance.random() < 0.15:
                     reason = chance.choice(["opt-out", "erasure", "restriction"])
                     suppress(session, hasher, kind, value, reason=reason)
@@ -79,7 +84,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("channel", ["email", "phone", "sms"])
 @pytest.mark.parametrize(
-    ("stream", "uniform"), [("residential", False), (None, False), (None, True)]
+    ("stream", "uniform"),
+    [("residential", False), (None, False), (None, True), ("residential", True)],
 )
 def test_every_row_gets_may_contacts_reason(
     engine: Engine,
@@ -175,3 +181,24 @@ def test_post_is_matched_on_the_customer_id(engine: Engine, hasher: Hasher, tmp_
         "erased": 1,
         "invalid-identifier": 1,
     }
+
+
+def test_only_the_declared_registers_are_screened(
+    engine: Engine, hasher: Hasher, tmp_path: Path
+) -> None:
+    with session_factory(engine).begin() as session:
+        for number in ("07911000001", "07911000002"):
+            change = Change("phone", number, "grant", "news", "phone", basis="consent")
+            record(session, hasher, change)
+        session.add(RegisterNumberRow(register="tps", number="+447911000001"))
+        session.add(RegisterNumberRow(register="ctps", number="+447911000002"))
+    path = tmp_path / "calls.csv"
+    write_csv(path, [{"id": "A", "phone": "07911000001"}, {"id": "B", "phone": "07911000002"}])
+    connection = duckdb.connect()
+    with engine.connect() as store:
+        refresh(store, connection)
+    # A declaration that screens TPS only (no business numbers called): CTPS is not consulted.
+    outcome = screen(connection, path, Campaign("phone", "news", registers=("tps",)), hasher)
+    got = {row["id"]: row["reason"] for row in read_csv(outcome.allowed_path)}
+    got |= {row["id"]: row["reason"] for row in read_csv(outcome.excluded_path)}
+    assert got == {"A": "tps", "B": "consent"}
