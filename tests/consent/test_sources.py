@@ -106,15 +106,16 @@ def test_a_register_load_copies_the_register_again(engine: Engine, tmp_path: Pat
 def test_a_change_the_high_water_mark_missed_is_caught(
     engine: Engine, hasher: Hasher, tmp_path: Path
 ) -> None:
-    # As if a withdrawal committed after a later event had been copied: the delta skips it,
-    # the checksum does not match, and the table is copied again before anything is screened.
+    # As if the withdrawal had committed after a later event was copied: the cache still has
+    # the grant before it. Nothing is above the high-water mark and the row at the mark is
+    # unchanged, but the sum of event ids is not the store's: the table is copied again.
     cache = tmp_path / "cache.duckdb"
     grant(engine, hasher, "a@x.example")
+    grant(engine, hasher, "a@x.example", "withdraw")
     update(engine, cache)
     duckdb.connect(str(cache)).execute(
-        "UPDATE screening_cache SET value = '1000000' WHERE name = 'consent_state'"
+        "UPDATE consent_state SET status = 'granted', last_event_id = last_event_id - 1"
     ).close()
-    grant(engine, hasher, "a@x.example", "withdraw")
     refreshed = update(engine, cache)
     assert refreshed.rebuilt == ["consent_state"]
     assert reasons(engine, cache, hasher, tmp_path)["A"] == "withdrawn"
