@@ -92,14 +92,20 @@ def screen(
     carry: Iterable[str] = (),
     folder: Path | None = None,
     step: Step = lambda _name: None,
+    facts_ready: Callable[[], None] = lambda: None,
 ) -> Outcome:
-    """Screen an audience file; write the allowed and excluded lists with a reason per row."""
+    """Screen an audience file; write the allowed and excluded lists with a reason per row.
+
+    ``facts_ready`` is called once the audience is read and before any fact is: the caller
+    may still be bringing the fact tables up to date (:mod:`pledge.consent.screening`).
+    """
     audience = open_audience(connection, audience_path, campaign.channel, carry)
     column = IDENTIFIER_FOR[campaign.channel]
     connection.execute(f"ATTACH ':memory:' AS {WORK}")
     try:
         step(STEPS[0])
         _key(connection, audience, column)
+        facts_ready()
         step(STEPS[1])
         _decide(connection, campaign, hasher, KIND_OF[column])
         step(STEPS[2])

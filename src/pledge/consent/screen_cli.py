@@ -11,8 +11,9 @@ import duckdb
 
 from pledge.consent import registers, requests
 from pledge.consent.context import Marketing, actor, marketing, plainly
-from pledge.consent.screen import STEPS, Campaign, Outcome, screen
-from pledge.consent.sources import CacheDiffers, refresh
+from pledge.consent.screen import STEPS, Campaign, Outcome
+from pledge.consent.screening import refresh_and_screen
+from pledge.consent.sources import CacheDiffers
 from pledge.declaration.model import PhoneMarketing
 from pledge.rules.consent import REFUSALS, Reason
 from pledge.store.consent_tables import ScreeningRunRow
@@ -22,8 +23,8 @@ from pledge.store.tables import utc_now
 if TYPE_CHECKING:
     from pledge.cli import App
 
-#: Bringing the screening cache up to date comes first; screening reports the rest.
-FIRST = "updating the screening cache"
+#: Reading the audience (while the screening cache is brought up to date) comes first.
+FIRST = "starting"
 #: The screening cache, beside the default store (PLEDGE_SCREEN_CACHE overrides).
 CACHE_FILE = ".pledge/screening.duckdb"
 
@@ -112,30 +113,31 @@ def screen_command(
         connection = _open_cache(app.settings.screen_cache or m.loaded.folder / CACHE_FILE)
         try:
             with click.progressbar(length=len(STEPS), label=FIRST, file=sys.stderr) as bar:
-                with m.engine.connect() as store:
-                    try:
-                        refreshed = refresh(store, connection, rebuild=rebuild_cache)
-                    except CacheDiffers as exc:
-                        raise click.ClickException(str(exc)) from None
-                if refreshed.rebuilt and not rebuild_cache:
-                    differed = ", ".join(refreshed.rebuilt)
-                    click.echo(
-                        f"\nscreening cache: {differed} differed from the store; copied again",
-                        err=True,
-                    )
 
                 def step(name: str) -> None:
                     bar.label = name
                     bar.update(1)
 
-                outcome = screen(
-                    connection,
-                    audience,
-                    campaign,
-                    m.hasher,
-                    carry=[c.strip() for c in (carry or "").split(",") if c.strip()],
-                    folder=out,
-                    step=step,
+                with m.engine.connect() as store:
+                    try:
+                        refreshed, outcome = refresh_and_screen(
+                            store,
+                            connection,
+                            audience,
+                            campaign,
+                            m.hasher,
+                            rebuild=rebuild_cache,
+                            carry=[c.strip() for c in (carry or "").split(",") if c.strip()],
+                            folder=out,
+                            step=step,
+                        )
+                    except CacheDiffers as exc:
+                        raise click.ClickException(str(exc)) from None
+            if refreshed.rebuilt and not rebuild_cache:
+                differed = ", ".join(refreshed.rebuilt)
+                click.echo(
+                    f"screening cache: {differed} differed from the store; copied again",
+                    err=True,
                 )
         finally:
             connection.close()
