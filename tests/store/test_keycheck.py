@@ -42,3 +42,21 @@ def test_a_store_hashed_by_an_older_scheme_is_refused(tmp_path: Path) -> None:
     with session_factory(engine).begin() as session, refused:
         check_key(session, b"the-key")
     engine.dispose()
+
+
+def test_a_store_with_hashes_from_before_the_check_is_marked_as_the_old_scheme(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
+    upgrade(settings, "0006")
+    engine = make_engine(settings)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO suppression (identity_hash, identity_kind, reason, source, actor, at) "
+            "VALUES ('ab', 'email', 'opt-out', 'cli', 'dpo', '2026-11-01 00:00:00')"
+        )
+    upgrade(settings)
+    refused = pytest.raises(HashKeyMismatch, match="older hashing scheme")
+    with session_factory(engine).begin() as session, refused:
+        check_key(session, b"the-key")
+    engine.dispose()
