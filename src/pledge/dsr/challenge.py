@@ -28,6 +28,7 @@ from pledge.dsr.verification import (
 from pledge.rules import verification as rules
 from pledge.settings import Settings
 from pledge.store.database import session_factory
+from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
 
 
@@ -61,6 +62,7 @@ def send_code(
     sender = settings.smtp_from or _controller_address(loaded)
     code = rules.new_code()
     with session_factory(engine).begin() as session:
+        check_key(session, key.encode())
         previous = latest(session, request_id)
         if previous is not None and is_locked(previous):
             raise VerificationRefused(locked_text(request_id))

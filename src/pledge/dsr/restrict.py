@@ -27,6 +27,7 @@ from pledge.dsr.subject import Subject, open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
 from pledge.store.erasure_tables import Restriction
+from pledge.store.keycheck import check_key
 
 
 class RestrictionRefused(ValueError):
@@ -134,7 +135,8 @@ def active(session: Session, hashes: set[str]) -> list[Restriction]:
 def is_restricted(engine: Engine, identity: Identity, key: str | None) -> bool:
     """Whether Pledge's register holds a restriction in force for this person."""
     wanted = {ledger.identity_hash(key, identity.kind, identity.value)}
-    with session_factory(engine)() as session:
+    with session_factory(engine).begin() as session:
+        check_key(session, (key or "").encode())
         return bool(active(session, wanted))
 
 

@@ -29,6 +29,7 @@ from pledge.rules import verification as rules
 from pledge.rules.verification import Challenge, Verdict
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
+from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
 
 Mailer = Callable[..., str]
@@ -79,6 +80,7 @@ def check(
         raise VerificationRefused(_needs(view, wanted, ["email-code"]))
     given = {f: rules.normalise_factor(f, factors[f]) for f in second}  # FactorInvalid early
     with session_factory(engine).begin() as session:
+        check_key(session, key.encode())
         row = latest(session, request_id)
         if "email-code" in automatic and (row is None or row.code_hash is None):
             raise VerificationRefused(

@@ -33,7 +33,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     hashed = any(
         bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None
-        for table in ("consent_event", "suppression", "erasure_ledger")
+        for table in ("consent_event", "suppression", "erasure_ledger", "restriction", "objection")
     )
     if hashed:
         # Naive UTC, as SQLite and MariaDB keep moments (UTCDateTime adds UTC on reading).
