@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from pledge.settings import Settings
+from pledge.store import make_engine, upgrade
 
 ENGINES = [
     "sqlite",
@@ -23,3 +26,12 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings(database_url=f"sqlite:///{tmp_path / 'store' / 'pledge.sqlite'}")
     url: str = request.getfixturevalue(f"{request.param}_url")
     return Settings(database_url=url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[sa.Engine]:
+    """An engine on that store, migrated to the latest revision."""
+    upgrade(settings)
+    made = make_engine(settings)
+    yield made
+    made.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,14 +35,6 @@ def loaded(text: str = DECLARATION, path: Path | None = None) -> Loaded:
     result = load_text(text)
     result.path = path
     return result
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[sa.Engine]:
-    upgrade(settings)
-    engine = make_engine(settings)
-    yield engine
-    engine.dispose()
 
 
 def test_record_declaration_is_idempotent(engine: sa.Engine, tmp_path: Path) -> None:

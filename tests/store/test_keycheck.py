@@ -1,12 +1,15 @@
-"""The store refuses a hash key other than the one its keyed hashes were made with."""
+"""The store refuses a hash key other than the one its keyed hashes were made with.
+
+Each test runs on SQLite, PostgreSQL and MariaDB (tests/store/conftest.py).
+"""
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from pledge.settings import Settings
 from pledge.store import make_engine, session_factory, upgrade
@@ -20,10 +23,7 @@ SUPPRESSED = (
 )
 
 
-def test_first_use_records_the_key_and_later_uses_must_match(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
-    upgrade(settings)
-    engine = make_engine(settings)
+def test_first_use_records_the_key_and_later_uses_must_match(engine: Engine) -> None:
     with session_factory(engine).begin() as session:
         check_key(session, b"the-key")
     with session_factory(engine).begin() as session:
@@ -38,25 +38,19 @@ def test_first_use_records_the_key_and_later_uses_must_match(tmp_path: Path) -> 
     refused = pytest.raises(HashKeyMismatch, match="not the key this store's hashes were made")
     with session_factory(engine).begin() as session, refused:
         check_key(session, b"another-key")
-    engine.dispose()
 
 
-def test_a_store_hashed_by_an_older_scheme_is_refused(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
-    upgrade(settings)
-    engine = make_engine(settings)
+def test_a_store_hashed_by_an_older_scheme_is_refused(engine: Engine) -> None:
     with session_factory(engine).begin() as session:
         session.add(HashKeyCheck(scheme="identity-hash-v1", check_value="x"))
     refused = pytest.raises(HashKeyMismatch, match="older hashing scheme")
     with session_factory(engine).begin() as session, refused:
         check_key(session, b"the-key")
-    engine.dispose()
 
 
 def test_a_store_with_hashes_from_before_the_check_is_marked_as_the_old_scheme(
-    tmp_path: Path,
+    settings: Settings,
 ) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
     upgrade(settings, "0006")
     engine = make_engine(settings)
     with engine.begin() as connection:
@@ -68,12 +62,9 @@ def test_a_store_with_hashes_from_before_the_check_is_marked_as_the_old_scheme(
     engine.dispose()
 
 
-def test_a_key_recorded_before_any_hash_was_written_gives_way(tmp_path: Path) -> None:
+def test_a_key_recorded_before_any_hash_was_written_gives_way(engine: Engine) -> None:
     # A first command run with a scratch key (and failing, or writing nothing) must not bind
     # the store to it: there is nothing yet for another key to mis-match.
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
-    upgrade(settings)
-    engine = make_engine(settings)
     with session_factory(engine).begin() as session:
         check_key(session, b"scratch")
     with session_factory(engine).begin() as session:
@@ -82,13 +73,9 @@ def test_a_key_recorded_before_any_hash_was_written_gives_way(tmp_path: Path) ->
     refused = pytest.raises(HashKeyMismatch, match="not the key")
     with session_factory(engine).begin() as session, refused:
         check_key(session, b"scratch")
-    engine.dispose()
 
 
-def test_two_first_uses_at_once_both_pass(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}")
-    upgrade(settings)
-    engine = make_engine(settings)
+def test_two_first_uses_at_once_both_pass(engine: Engine) -> None:
     start = threading.Barrier(2)
     failures: list[BaseException] = []
 
@@ -109,4 +96,3 @@ def test_two_first_uses_at_once_both_pass(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert failures == []
-    engine.dispose()

@@ -57,8 +57,11 @@ def check_key(session: Session, key: bytes) -> None:
                 session.add(HashKeyCheck(scheme=SCHEME, check_value=mine))
             return
         except sa.exc.IntegrityError:
-            # Another command recorded a key at the same moment: compare with that one.
-            recorded = session.get(HashKeyCheck, SCHEME, populate_existing=True)
+            # Another command recorded a key at the same moment: compare with that one. A
+            # locking read sees it even where this transaction reads a snapshot (MariaDB).
+            latest = sa.select(HashKeyCheck).where(HashKeyCheck.scheme == SCHEME)
+            latest = latest.with_for_update().execution_options(populate_existing=True)
+            recorded = session.execute(latest).scalar_one_or_none()
             if recorded is None:
                 raise
     if recorded.check_value == mine:
