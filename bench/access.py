@@ -46,9 +46,9 @@ from pledge.cli import main as pledge
 from pledge.connectors import Connector, Row, Select, connect
 from pledge.declaration import Loaded, load_file
 from pledge.dsr import request_store as requests
-from pledge.dsr.identity import lenient, parse
+from pledge.dsr.identity import parse
 from pledge.dsr.package import plain
-from pledge.dsr.plan import Plan, Source, make_plan
+from pledge.dsr.plan import Plan, Source, make_plan, source_values
 from pledge.dsr.respond import answer
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
@@ -189,7 +189,7 @@ def _simple_rows(loaded: Loaded, settings: Settings, plan: Plan) -> dict[str, li
             seen: dict[Any, Row] = {}
             try:
                 for match in step.matches:
-                    values = {v for s in match.sources for v in _values(plan, s, found)}
+                    values = {v for s in match.sources for v in values_of(plan, s, found)}
                     for value in values:
                         query = _one(step.dataset, match.field, value, match.fold_case)
                         for batch in connector.read(query):
@@ -205,13 +205,13 @@ def _one(table: str, field: str, value: Any, fold_case: bool) -> Select:
     return Select(table, field, [value], (), fold_case)
 
 
-def _values(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any]:
-    if source.via == "identity":
-        return [f for i in plan.identities if i.kind == source.identity for f in i.forms]
-    raw = [r.get(source.column or "") for r in found.get(source.step or 0, [])]
-    if source.via == "same-identity" and source.identity:
-        return lenient(source.identity, raw)
-    return [v for v in raw if v is not None]
+def values_of(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any]:
+    """The values ``source`` gives, from the rows found so far (the planner's own rule)."""
+
+    def held(step: int, column: str) -> list[Any]:
+        return [r[column] for r in found.get(step, []) if r.get(column) is not None]
+
+    return source_values(plan, source, held)
 
 
 def main() -> None:

@@ -34,17 +34,13 @@ one), and one table printed at the end:
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -55,6 +51,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from access import simple_way, values_of
 from pledge.connectors import Connector, Row, Select, Write, connect
 from pledge.declaration import Loaded, load_file
 from pledge.declaration.model import Declaration
@@ -62,10 +59,9 @@ from pledge.dsr import request_store as requests
 from pledge.dsr.access_batch import access_many
 from pledge.dsr.erasure import erase
 from pledge.dsr.erasure_plan import columns, hash_widths, plan_works, system_order
-from pledge.dsr.identity import Identity, lenient, parse
+from pledge.dsr.identity import Identity, parse
 from pledge.dsr.locate import Found
-from pledge.dsr.package import plain
-from pledge.dsr.plan import Plan, Source, make_plan
+from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.respond import answer
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
@@ -220,50 +216,6 @@ def pledge_erase(
 
 
 # -- the one-statement-per-row way ------------------------------------------------------------
-def simple_access(loaded: Loaded, settings: Settings, email: str, out: Path) -> float:
-    """The same plan: one connection per dataset, one SELECT per value, all in memory, the zip
-    written at the end (no report, no store: less than Pledge does)."""
-    plan = make_plan(loaded.declaration, parse([("email", email)]))
-    started = time.perf_counter()
-    found: dict[int, list[Row]] = {}
-    for _ in range(2 if plan.loops else 1):  # enough for the demo's loops to settle
-        for step in plan.steps:
-            system = loaded.declaration.systems[step.system]
-            conn = connect(step.system, system, environ=settings.environ, folder=loaded.folder)
-            seen: dict[str, Row] = {}
-            try:
-                for match in step.matches:
-                    values = {v for s in match.sources for v in _values(plan, s, found)}
-                    for value in values:
-                        query = Select(step.dataset, match.field, [value], (), match.fold_case)
-                        for batch in conn.read(query):
-                            for row in batch:
-                                seen[repr(sorted(row.items(), key=str))] = row
-            finally:
-                conn.close()
-            found[step.number] = list(seen.values())
-    rows = {step.dotted: found.get(step.number, []) for step in plan.steps}
-    with zipfile.ZipFile(out / "simple.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", json.dumps(rows, default=plain))
-        for dotted, kept in rows.items():
-            if kept:
-                text = io.StringIO()
-                writer = csv.DictWriter(text, fieldnames=list(kept[0]))
-                writer.writeheader()
-                writer.writerows(kept)
-                archive.writestr(f"{dotted}.csv", text.getvalue())
-    return time.perf_counter() - started
-
-
-def _values(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any]:
-    if source.via == "identity":
-        return [f for i in plan.identities if i.kind == source.identity for f in i.forms]
-    raw = [r.get(source.column or "") for r in found.get(source.step or 0, [])]
-    if source.via == "same-identity" and source.identity:
-        return lenient(source.identity, raw)
-    return [v for v in raw if v is not None]
-
-
 def per_row_erase(
     loaded: Loaded, store: Settings, email: str, kept: Mapping[str, Connector]
 ) -> tuple[float, int]:
@@ -301,7 +253,7 @@ def _found_per_value(
             here = found[step.number]
             wanted = tuple(dict.fromkeys([*step.fields, *columns(declaration, step)]))
             for match in step.matches:
-                values = {v for s in match.sources for v in _values(plan, s, rows)}
+                values = {v for s in match.sources for v in values_of(plan, s, rows)}
                 asked = here.queried.setdefault(match.field, [])
                 for value in sorted(values - set(asked), key=repr):
                     asked.append(value)
@@ -437,7 +389,7 @@ def access_one(
         pledge_access(loaded, store, engine, e, out, kept) for e in emails for _ in range(repeat)
     ]
     theirs = [
-        simple_access(loaded, settings, e, out) for e in emails for _ in range(max(1, repeat // 2))
+        simple_way(loaded, settings, e, out)[0] for e in emails for _ in range(max(1, repeat // 2))
     ]
     detail = f"{len(emails)} subjects x {repeat}"
     print(f"access: Pledge {_spread(mine)}; per value {_spread(theirs)} ({detail})", flush=True)
@@ -489,7 +441,7 @@ def queued_access(
     mine = time.perf_counter() - started
     assert len(paths) == len(emails)
     taken = emails[:: max(1, len(emails) // sample)][:sample]
-    per = statistics.mean(simple_access(loaded, settings, e, out) for e in taken)
+    per = statistics.mean(simple_way(loaded, settings, e, out)[0] for e in taken)
     print(
         f"queued: Pledge {mine:.2f} s for {len(emails)}; per value {per * 1000:.0f} ms each "
         f"on {len(taken)}, x {len(emails)} = {per * len(emails):.1f} s",
