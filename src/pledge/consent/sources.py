@@ -118,7 +118,8 @@ def refresh(
             done.copied[table] = sync(store, connection, progress)
             if not _agrees(store, connection, table):
                 # A write committed after a later one was seen, a restored store: start again.
-                done.rebuilt += [] if table in done.rebuilt else [table]
+                if table not in done.rebuilt:
+                    done.rebuilt.append(table)
                 _clear(connection, table)
                 done.copied[table] += sync(store, connection, progress)
                 if not _agrees(store, connection, table):

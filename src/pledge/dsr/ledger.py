@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -45,13 +44,8 @@ def identity_hash(key: str | None, kind: str, value: str) -> str:
             "the erasure ledger keeps people only as keyed hashes and needs a secret: set "
             "PLEDGE_HASH_KEY (Settings.hash_key) to a long random value and keep it"
         )
-    return _hasher(key).hash(kind, value)
-
-
-@lru_cache(maxsize=4)
-def _hasher(key: str) -> Hasher:
-    # Replay hashes every value of a restored column: derive the key once, not per value.
-    return Hasher(key.encode())
+    # The derived key is cached (pledge.keys.derive): replay hashes every restored value.
+    return Hasher(key.encode()).hash(kind, value)
 
 
 def hash_identities(identities: Iterable[Identity], key: str | None) -> dict[str, list[str]]:
