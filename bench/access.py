@@ -46,12 +46,12 @@ from pledge.cli import main as pledge
 from pledge.connectors import Connector, Row, Select, connect
 from pledge.declaration import Loaded, load_file
 from pledge.dsr import request_store as requests
-from pledge.dsr.identity import parse
 from pledge.dsr.package import plain
-from pledge.dsr.plan import Plan, Source, make_plan, source_values
 from pledge.dsr.respond import answer
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from pledge.subjects.identity import parse
+from pledge.subjects.plan import Plan, Source, make_plan, source_values
 
 AS_OF = date(2026, 11, 1)
 

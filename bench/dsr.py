@@ -59,12 +59,12 @@ from pledge.dsr import request_store as requests
 from pledge.dsr.access_batch import access_many
 from pledge.dsr.erasure import erase
 from pledge.dsr.erasure_plan import columns, hash_widths, plan_works, system_order
-from pledge.dsr.identity import Identity, parse
-from pledge.dsr.locate import Found
-from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.respond import answer
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from pledge.subjects.identity import Identity, parse
+from pledge.subjects.locate import Found
+from pledge.subjects.plan import Plan, make_plan
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AS_OF = date(2026, 11, 1)

@@ -31,9 +31,9 @@ import sqlalchemy as sa
 
 from pledge.declaration import load_text
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import parse
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from pledge.subjects.identity import parse
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SUBJECT_EMAIL = "subject@example.uk"

@@ -31,7 +31,6 @@ from pathlib import Path
 import duckdb
 
 from pledge.consent.decide import decide
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.phones import normalise_phone
 from pledge.consent.screen import Campaign, hash_sql, key_sql, screen
@@ -42,6 +41,7 @@ from pledge.rules.consent import Facts, may_contact
 from pledge.settings import Settings
 from pledge.store import make_engine, session_factory, upgrade
 from pledge.store.consent_tables import RegisterNumberRow
+from pledge.subjects.hashing import Hasher
 
 KEY = b"bench-key"
 BASE = 7_100_000_000  # audience numbers are 07100000000 upwards

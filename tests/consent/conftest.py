@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from pledge.consent.hashing import Hasher
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from pledge.subjects.hashing import Hasher
 
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

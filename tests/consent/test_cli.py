@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pledge.cli import main
-from pledge.consent.hashing import Hasher
 from pledge.consent.tokens import verify
+from pledge.subjects.hashing import Hasher
 
 DECLARATION = """\
 controller: {name: Northwold Telecom Ltd, address: "1 Quay Street, Hull HU1 1AA"}

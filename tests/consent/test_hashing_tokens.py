@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pledge.consent.hashing import Hasher, HashKeyMissing
 from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign, verify
 from pledge.dsr import ledger
 from pledge.dsr.strategies import keyed_hash
 from pledge.keys import derive
 from pledge.rules.verification import code_hash
 from pledge.settings import Settings
+from pledge.subjects.hashing import Hasher, HashKeyMissing
 
 TOKEN = UnsubscribeToken("ab" * 32, "email", "newsletter", "email", "residential")
 OTHER = sign(Hasher(b"k"), UnsubscribeToken("cd" * 32, "email", "newsletter"))

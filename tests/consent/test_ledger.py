@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, LedgerIsAppendOnly, record, replay
 from pledge.rules.consent import SoftOptIn
 from pledge.store.consent_tables import ConsentEventRow, ConsentStateRow, OptOutPropagationRow
 from pledge.store.database import session_factory
+from pledge.subjects.hashing import Hasher
 
 
 def states(session: Session) -> set[tuple[object, ...]]:

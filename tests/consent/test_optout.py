@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pledge.consent.decide import decide
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.optout import (
     Routing,
@@ -24,6 +23,7 @@ from pledge.consent.suppression import ResubscribeRefused, resubscribe, suppress
 from pledge.consent.tokens import TokenInvalid, UnsubscribeToken, sign
 from pledge.store.consent_tables import ConsentEventRow, OptOutPropagationRow
 from pledge.store.database import session_factory
+from pledge.subjects.hashing import Hasher
 
 ANN = "ann@example.com"
 

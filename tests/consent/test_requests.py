@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pledge.consent.decide import decide
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.requests import sync
 from pledge.consent.suppression import suppress
 from pledge.store.database import session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from pledge.store.tables import utc_now
+from pledge.subjects.hashing import Hasher
 
 ANN, BOB, CAT = "ann@example.com", "bob@example.com", "cat@example.com"
 

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 
 from pledge.consent.audience import AudienceError
 from pledge.consent.decide import decide
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.screen import Campaign, hash_sql, key_sql, screen
 from pledge.consent.sources import refresh
@@ -22,6 +21,7 @@ from pledge.consent.suppression import suppress
 from pledge.rules.consent import Channel, SoftOptIn
 from pledge.store.consent_tables import RegisterNumberRow
 from pledge.store.database import session_factory
+from pledge.subjects.hashing import Hasher
 
 SALE = SoftOptIn(True, True, True)
 NOT_SALE = SoftOptIn(False, True, True)

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 
 from pledge.consent import screening
 from pledge.consent.audience import AudienceError
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.screen import Campaign
 from pledge.consent.sources import Refreshed
 from pledge.store.database import session_factory
+from pledge.subjects.hashing import Hasher
 
 NEWS = Campaign("email", "news")
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from pledge.consent import registers
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import Change, record
 from pledge.consent.screen import Campaign, screen
 from pledge.consent.sources import Refreshed, refresh
@@ -19,6 +18,7 @@ from pledge.consent.suppression import resubscribe, suppress
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from pledge.store.database import session_factory
+from pledge.subjects.hashing import Hasher
 
 NEWS = Campaign("email", "news")
 

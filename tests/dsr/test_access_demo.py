@@ -23,11 +23,11 @@ from pledge.declaration import Loaded, load_file
 from pledge.dsr import access, respond
 from pledge.dsr import request_store as requests
 from pledge.dsr.access import open_systems, read_subject
-from pledge.dsr.identity import parse
-from pledge.dsr.plan import make_plan
 from pledge.dsr.request import State
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from pledge.subjects.identity import parse
+from pledge.subjects.plan import make_plan
 
 NOW = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 #: dataset → (its key, SQL for the subject's keys), written by hand: :c is the customer id,

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from pledge.connectors import QueryFailed, SystemUnavailable
 from pledge.declaration import load_text
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, ErasureResult, erase
-from pledge.dsr.identity import parse
 from pledge.dsr.strategies import StrategyError, hashed
-from pledge.retention.holds import place
 from pledge.settings import Settings
 from pledge.store import AuditEvent, StoreUnavailable, make_engine
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
+from pledge.subjects.holds import place
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, YAML, Estate, estate, owned_by
 
 __all__ = ["estate"]

@@ -8,10 +8,10 @@ import duckdb
 
 from pledge.declaration import load_text
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import parse
 from pledge.dsr.strategies import hashed
 from pledge.settings import Settings
 from pledge.store import upgrade
+from pledge.subjects.identity import parse
 
 YAML = """
 controller: {name: Duck Ltd, address: 1 Quay Street Hull}

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.dsr.erasure import ErasureIncomplete, erase
-from pledge.dsr.identity import parse
 from pledge.dsr.rectify import rectify
 from pledge.dsr.replay import replay
 from pledge.dsr.restrict import restrict
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import HOUSEHOLDS, NOW, Estate, make_estate, owned_by
 
 SERVERS = [

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from pledge import files
 from pledge.declaration import Loaded, load_text
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, erase
-from pledge.dsr.identity import parse
 from pledge.settings import Settings
 from pledge.store import upgrade
+from pledge.subjects.identity import parse
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 YAML = """\

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import parse
 from pledge.settings import Settings
 from pledge.store import upgrade
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import (
     NOW,
     Person,

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import parse
 from pledge.dsr.ledger import LedgerIsAppendOnly
 from pledge.dsr.replay import replay
 from pledge.store import make_engine
 from pledge.store.erasure_tables import ErasureLedgerEntry
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, Estate, estate, owned_by
 
 __all__ = ["estate"]

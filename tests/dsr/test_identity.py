@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pledge.dsr.identity import (
+from pledge.subjects.identity import (
     KINDS,
     Identity,
     IdentityInvalid,

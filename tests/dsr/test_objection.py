@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.declaration import load_text
-from pledge.dsr.identity import parse
 from pledge.dsr.objection import ObjectionRefused, awaiting, decide, object_to
 from pledge.store import AuditEvent, make_engine
 from pledge.store.consent_tables import SuppressionRow
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, YAML, Estate, estate
 
 __all__ = ["estate"]

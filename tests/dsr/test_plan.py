@@ -3,8 +3,8 @@ loops, self-references, unreachable datasets and the erasure order."""
 
 from __future__ import annotations
 
-from pledge.dsr.identity import Identity
-from pledge.dsr.plan import Loop, Match, Plan, Source, make_plan
+from pledge.subjects.identity import Identity
+from pledge.subjects.plan import Loop, Match, Plan, Source, make_plan
 from tests.dsr.estates import HEAD, TELECOM, load
 
 EMAIL = Identity("email", "ann@example.uk")

@@ -51,8 +51,8 @@ def test_bad_identities_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_shared_identities_are_summarised_and_one_way_links_named() -> None:
-    from pledge.dsr.explain import describe
-    from pledge.dsr.identity import Identity
+    from pledge.subjects.explain import describe
+    from pledge.subjects.identity import Identity
     from tests.dsr.test_plan import CONTACT_CENTRE, plan_for
 
     lines = describe(plan_for(CONTACT_CENTRE, Identity("email", "ann@example.uk")))

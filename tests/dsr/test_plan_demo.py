@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from pledge.cli import main
 from pledge.connectors import Connector, Select, connect
 from pledge.declaration import Loaded, load_file
-from pledge.dsr.identity import lenient, parse
-from pledge.dsr.plan import Plan, Source, make_plan
+from pledge.subjects.identity import lenient, parse
+from pledge.subjects.plan import Plan, Source, make_plan
 
 
 @pytest.fixture(scope="module")

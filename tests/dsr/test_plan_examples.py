@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from pledge.declaration import load_file
-from pledge.dsr.graph import datasets
-from pledge.dsr.identity import parse
-from pledge.dsr.plan import make_plan
+from pledge.subjects.graph import datasets
+from pledge.subjects.identity import parse
+from pledge.subjects.plan import make_plan
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*/pledge.yaml"))
 

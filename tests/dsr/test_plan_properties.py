@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pledge.declaration.model import DataField, Dataset, Declaration, System
-from pledge.dsr.graph import links
-from pledge.dsr.identity import Identity
-from pledge.dsr.plan import make_plan
+from pledge.subjects.graph import links
+from pledge.subjects.identity import Identity
+from pledge.subjects.plan import make_plan
 
 KINDS = ["email", "phone", "customer_id", "postcode"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from pledge.dsr.identity import parse
 from pledge.dsr.rectify import RectificationRefused, rectify
 from pledge.dsr.strategies import keyed_hash
 from pledge.store import AuditEvent, make_engine
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, Estate, estate
 
 __all__ = ["estate"]

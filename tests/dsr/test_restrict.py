@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import parse
 from pledge.dsr.restrict import RestrictionRefused, is_restricted, lift_restriction, restrict
 from pledge.store import make_engine
 from pledge.store.erasure_tables import Restriction
+from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, Estate, estate, owned_by
 
 __all__ = ["estate"]

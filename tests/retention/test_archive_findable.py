@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from pledge.connectors import Select, connect
 from pledge.declaration import Declaration
-from pledge.dsr.identity import parse
-from pledge.dsr.plan import make_plan
 from pledge.retention import service
+from pledge.subjects.identity import parse
+from pledge.subjects.plan import make_plan
 from tests.retention import world
 
 

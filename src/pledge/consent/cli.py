@@ -17,9 +17,9 @@ from pledge.consent.suppression_cli import (
     resubscribe_command,
     suppress_command,
 )
-from pledge.dsr.identity import normalise
 from pledge.rules.consent import Channel, SoftOptIn
 from pledge.store.database import session_factory
+from pledge.subjects.identity import normalise
 
 if TYPE_CHECKING:
     from pledge.cli import App

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pledge.consent.audience import AudienceError
-from pledge.consent.hashing import Hasher, HashKeyMissing
 from pledge.consent.ledger import ALL
 from pledge.consent.optout import Routing
 from pledge.consent.propagation import NotPending
@@ -24,10 +23,11 @@ from pledge.consent.registers import RegisterStale
 from pledge.consent.suppression import ResubscribeRefused
 from pledge.consent.tokens import TokenInvalid
 from pledge.declaration import Declaration, Loaded
-from pledge.dsr.identity import IdentityInvalid
 from pledge.store import StoreUnavailable, make_engine
 from pledge.store.database import session_factory
 from pledge.store.keycheck import check_key
+from pledge.subjects.hashing import Hasher, HashKeyMissing
+from pledge.subjects.identity import IdentityInvalid
 
 if TYPE_CHECKING:
     from pledge.cli import App

@@ -11,8 +11,6 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
-from pledge.dsr.identity import IdentityInvalid, normalise
 from pledge.rules.consent import (
     Basis,
     Channel,
@@ -22,6 +20,8 @@ from pledge.rules.consent import (
     SoftOptIn,
     may_contact,
 )
+from pledge.subjects.hashing import Hasher
+from pledge.subjects.identity import IdentityInvalid, normalise
 
 #: The soft opt-in conditions as the ledger keeps them: all held, or not.
 _HELD, _NOT_HELD = SoftOptIn(True, True, True), SoftOptIn(False, False, False)

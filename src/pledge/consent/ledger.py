@@ -15,12 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
-from pledge.dsr.identity import normalise
 from pledge.rules.consent import SoftOptIn
 from pledge.store.append_only import AppendOnly, append_only
 from pledge.store.consent_tables import ConsentEventRow, ConsentStateRow, OptOutPropagationRow
 from pledge.store.tables import utc_now
+from pledge.subjects.hashing import Hasher
+from pledge.subjects.identity import normalise
 
 #: Each action and the state it leaves.
 STATUS = {

@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import ALL, Change, append, record
 from pledge.consent.suppression import suppress
 from pledge.consent.tokens import verify
 from pledge.store.consent_tables import ConsentEventRow
+from pledge.subjects.hashing import Hasher
 
 #: The conventional SMS opt-out words.
 CONVENTIONAL_KEYWORDS = ("STOP", "UNSUBSCRIBE", "END", "QUIT", "CANCEL")

@@ -1,4 +1,4 @@
-"""Phone numbers to E.164 inside DuckDB, agreeing with :func:`pledge.dsr.identity.normalise`.
+"""Phone numbers to E.164 inside DuckDB, agreeing with :func:`pledge.subjects.identity.normalise`.
 
 Normalising ten million numbers one by one in Python takes minutes. Most numbers in a UK
 audience or register are written as ``0XXXXXXXXXX``, ``+44XXXXXXXXXX`` or ``0044XXXXXXXXXX``
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pledge.dsr.identity import IdentityInvalid, normalise
+from pledge.subjects.identity import IdentityInvalid, normalise
 
 #: Separators ``phonenumbers`` ignores inside a number.
 _SEPARATORS = r"[\s\-().]"

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 from sqlalchemy.engine import Connection
 
-from pledge.consent.hashing import Hasher
 from pledge.consent.screen import Campaign, Outcome, Step, screen
 from pledge.consent.sources import Refreshed, refresh
+from pledge.subjects.hashing import Hasher
 
 
 class _Cancelled(Exception):

@@ -12,11 +12,11 @@ from dataclasses import replace
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
 from pledge.consent.ledger import ALL, Change, append
-from pledge.dsr.identity import normalise
 from pledge.store.consent_tables import ConsentEventRow, SuppressionRow
 from pledge.store.tables import utc_now
+from pledge.subjects.hashing import Hasher
+from pledge.subjects.identity import normalise
 
 REASONS = ("opt-out", "objection", "erasure", "restriction", "complaint", "manual")
 #: What a re-subscription from the same identifier may lift.

@@ -11,8 +11,8 @@ from pledge.consent import suppression
 from pledge.consent.context import KIND, actor, kind_of, marketing, plainly
 from pledge.consent.ledger import ALL, Change
 from pledge.consent.tokens import UnsubscribeToken, headers
-from pledge.dsr.identity import normalise
 from pledge.store.database import session_factory
+from pledge.subjects.identity import normalise
 
 if TYPE_CHECKING:
     from pledge.cli import App

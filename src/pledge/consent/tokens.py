@@ -15,7 +15,7 @@ import hmac
 import json
 from dataclasses import asdict, dataclass
 
-from pledge.consent.hashing import Hasher
+from pledge.subjects.hashing import Hasher
 
 #: Named in the token and in its key derivation: a token for anything else never verifies.
 PURPOSE = "unsubscribe"

@@ -19,6 +19,7 @@ from pledge.declaration.model import (
     System,
     is_name,
 )
+from pledge.declaration.reach import resolve
 from pledge.declaration.source import Path_, Problem, Source, describe
 
 _ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
@@ -89,6 +90,8 @@ def check(parts: Parts, source: Source) -> list[Problem]:
             report,
         )
         _refs(purpose.datasets, parts.names["datasets"], (*base, "datasets"), "dataset", report)
+    for issue in resolve(parts.systems).issues:
+        report(issue.path, issue.message, issue.severity)
     for name, rule in parts.retention.items():
         _check_rule(name, rule, parts, report)
     if parts.marketing is not None:
@@ -122,12 +125,10 @@ def _check_dataset(
     system_name: str, dataset_name: str, dataset: Dataset, parts: Parts, report: Report
 ) -> None:
     base: Path_ = ("systems", system_name, "datasets", dataset_name)
-    keyed = False
     for field_name, spec in dataset.fields.items():
         here: Path_ = (*base, "fields", field_name)
         label = f"{system_name}.{dataset_name}.{field_name}"
         if spec.references is not None:
-            keyed = True
             target = _qualify(spec.references, system_name)
             if target is None:
                 report(
@@ -141,8 +142,12 @@ def _check_dataset(
                     (*here, "references"),
                     f"{label} refers to {target}, which is not declared{hint}",
                 )
-        if spec.identity is not None:
-            keyed = True
+        if spec.reach is not None and spec.references is None:
+            report(
+                (*here, "reach"),
+                f"{label} says how to reach rows through a reference (reach: {spec.reach}) but "
+                "refers to nothing; add references: dataset.field or remove reach",
+            )
         is_key = spec.primary_key or spec.references is not None
         if is_key and spec.erase not in (None, "keep"):
             kind = "primary key" if spec.primary_key else "reference to another table"
@@ -167,14 +172,6 @@ def _check_dataset(
             (*base, "restriction_column"),
             f"restriction column '{dataset.restriction_column}' is not a field of "
             f"{system_name}.{dataset_name}{hint}",
-        )
-    personal = any(f.personal for f in dataset.fields.values())
-    if personal and not keyed:
-        report(
-            base,
-            f"{system_name}.{dataset_name} holds personal data but has no identity field "
-            "and no reference to one, so requests cannot tell whose rows these are",
-            "warning",
         )
 
 

@@ -108,6 +108,15 @@ VerificationCheck = Literal[
 ]
 Channel = Literal["email", "sms", "phone", "post", "social", "online-advertising"]
 FieldErasure = Literal["nullify", "mask", "hash", "keep"]
+#: What a reference means for whose rows these are (README "Whose rows are these"):
+#: ``belongs-to``: this row belongs to whoever the row it refers to belongs to (a rental and
+#: its customer); ``owns``: the row referred to belongs to this row's person (a customer's own
+#: address); ``context``: the row referred to is context (a store, a product, the agent).
+Reach = Literal["belongs-to", "owns", "context"]
+#: What a dataset's rows are: ``people`` (each row is a person: a customer, an employee),
+#: ``owned`` (each row belongs to one person: an invoice, a call) or ``context`` (rows shared
+#: by everyone: stores, products, cities).
+About = Literal["people", "owned", "context"]
 #: Items of the Art. 13/14 checklist a notice can be silent or vague about (``unstated``).
 NoticeTopic = Literal[
     "controller-contact",
@@ -220,6 +229,12 @@ class DataField(Model):
     identity: IdentityKind | None = None
     primary_key: bool = False
     references: str | None = None
+    #: How a request crosses ``references``; undeclared means the safe default (README).
+    reach: Reach | None = None
+    #: The field holds another party's identity of this kind (the number a customer called,
+    #: the agent's staff id): never used to find rows; ``erase`` says what happens to it when
+    #: the person it names is erased.
+    mention: IdentityKind | None = None
     erase: FieldErasure | None = None
     #: The column holds the path of a file under this folder (relative to the declaration's
     #: folder, or absolute). The file is personal data with this field's categories and goes
@@ -228,8 +243,8 @@ class DataField(Model):
 
     @property
     def personal(self) -> bool:
-        """Whether the field holds personal data (it has a category or is an identity)."""
-        return bool(self.categories) or self.identity is not None
+        """Whether the field holds personal data (a category, an identity or a mention)."""
+        return bool(self.categories) or self.identity is not None or self.mention is not None
 
 
 class Dataset(Model):
@@ -241,6 +256,11 @@ class Dataset(Model):
     erase: Literal["delete", "update"] = "delete"
     #: Column that flags restricted processing; none means Pledge keeps the restriction.
     restriction_column: str | None = None
+    #: What the rows are; undeclared, Pledge infers it (README "Whose rows are these").
+    about: About | None = None
+    #: Context datasets only: an access answer shows the context rows the person's rows
+    #: refer to (the shop, the tariff). Rows of a dataset of people are never shown.
+    show_in_access: bool = False
 
 
 class System(Model):

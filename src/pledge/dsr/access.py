@@ -23,7 +23,7 @@ from typing import Any
 from pledge.connectors.base import BATCH, Connector, ConnectorError, Row, Select
 from pledge.connectors.registry import connect
 from pledge.declaration.model import Declaration
-from pledge.dsr.plan import Plan, Step, source_values
+from pledge.subjects.plan import Plan, Step, source_values
 
 #: Receives one dataset's batches ("system.dataset", batches) and returns its row count.
 Writer = Callable[[str, Iterable[list[Row]]], int]

@@ -35,10 +35,10 @@ from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
 from pledge.dsr.access import AccessFailed, open_systems
 from pledge.dsr.disclosure import disclose
-from pledge.dsr.identity import Identity
 from pledge.dsr.package import PackageWriter
-from pledge.dsr.plan import Match, Plan, Step, make_plan, source_values
 from pledge.dsr.report import Answer, Preview, render
+from pledge.subjects.identity import Identity
+from pledge.subjects.plan import Match, Plan, Step, make_plan, source_values
 
 #: People per round of reads.
 PEOPLE = 1_000

@@ -20,13 +20,13 @@ from pledge.cli import App, pass_app
 from pledge.declaration.model import RequestType
 from pledge.dsr import request_store as requests
 from pledge.dsr import respond_queued
-from pledge.dsr.identity import IdentityInvalid, parse
 from pledge.dsr.options import out_option, passphrase_option
 from pledge.dsr.plan_cli import identity_options, identity_pairs
 from pledge.dsr.request_show import describe, table
 from pledge.dsr.respond import RequestNotReady, answer
 from pledge.rules.deadline import ClockError
 from pledge.store import StoreUnavailable, current, head, make_engine, upgrade
+from pledge.subjects.identity import IdentityInvalid, parse
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 

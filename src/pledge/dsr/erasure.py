@@ -26,14 +26,14 @@ from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult, Remaining, SystemOutcome
 from pledge.dsr.erasure_plan import columns, hash_widths, legal_holds, plan_works, system_order
 from pledge.dsr.erasure_work import ErasureRefused, Work
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import Found, locate
-from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.restrict import register_rows
 from pledge.dsr.subject import check_store, opened
-from pledge.retention.holds import in_force
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
+from pledge.subjects.holds import in_force
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import Found, locate
+from pledge.subjects.plan import Plan, make_plan
 
 __all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "erase"]
 

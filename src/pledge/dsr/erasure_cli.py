@@ -19,7 +19,6 @@ from pledge.cli import App, pass_app
 from pledge.connectors import ConnectorError
 from pledge.dsr import ledger
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, erase
-from pledge.dsr.identity import Identity, IdentityInvalid, parse
 from pledge.dsr.objection import ObjectionRefused
 from pledge.dsr.plan_cli import identity_options, identity_pairs
 from pledge.dsr.rectify import RectificationRefused
@@ -27,6 +26,7 @@ from pledge.dsr.replay import ReplayImpossible, replay
 from pledge.dsr.restrict import RestrictionRefused
 from pledge.dsr.strategies import StrategyError
 from pledge.store.database import StoreUnavailable, make_engine
+from pledge.subjects.identity import Identity, IdentityInvalid, parse
 
 EXIT_INCOMPLETE = 3
 #: Errors that mean "refused or could not run, nothing half done": one sentence, exit 1.

@@ -18,13 +18,13 @@ from pledge import files
 from pledge.connectors import Connector
 from pledge.declaration.model import Dataset, Declaration
 from pledge.dsr.erasure_work import ErasureRefused, Work, plan_dataset
-from pledge.dsr.graph import target
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import Found
-from pledge.dsr.plan import Plan, Step
 from pledge.dsr.strategies import width_of
 from pledge.rules.exemptions import exemptions_for
 from pledge.rules.retention import Hold
+from pledge.subjects.graph import target
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import Found
+from pledge.subjects.plan import Plan, Step
 
 
 def system_order(declaration: Declaration, plan: Plan) -> list[str]:

@@ -22,9 +22,9 @@ from pledge.connectors import Delete, Update, Write
 from pledge.connectors.sql import CHUNK
 from pledge.declaration.model import Dataset
 from pledge.dsr.certificate import DatasetOutcome, Kept
-from pledge.dsr.locate import Found
 from pledge.dsr.strategies import Strategy, transform
 from pledge.rules.exemptions import Exemption, keeping
+from pledge.subjects.locate import Found
 
 #: Pairs per CASE map, so the connector sends each map as one statement (two params a pair).
 PAIRS = CHUNK // 2

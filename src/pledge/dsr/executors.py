@@ -17,10 +17,10 @@ from sqlalchemy.engine import Engine
 
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
-from pledge.dsr.identity import parse
 from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
+from pledge.subjects.identity import parse
 
 #: Request type → "module:function". Each function takes (loaded, identities, *, settings,
 #: request_id, store, actor, **the request's details) and raises when it did not finish.

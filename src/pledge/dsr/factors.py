@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from pledge.connectors import Connector
 from pledge.declaration import Declaration, Loaded
 from pledge.declaration.model import DataField
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import locate
-from pledge.dsr.plan import Step, make_plan
 from pledge.dsr.subject import opened
 from pledge.settings import Settings
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import locate
+from pledge.subjects.plan import Step, make_plan
 
 #: Second factor → (identity kind, data category) a declared field holding it carries.
 MARKERS: dict[str, tuple[str | None, str]] = {

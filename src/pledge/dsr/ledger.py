@@ -2,7 +2,7 @@
 
 A database restored from last week's backup brings back people erased since. The ledger
 lets ``pledge erasure replay --system S`` find them again without keeping who they were:
-it holds the keyed hashes of the identities (:mod:`pledge.consent.hashing`, the consent
+it holds the keyed hashes of the identities (:mod:`pledge.subjects.hashing`, the consent
 ledger's convention), and replay hashes the identity columns of the restored system to match them.
 """
 
@@ -16,16 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
 from pledge.declaration.model import Declaration
 from pledge.dsr.certificate import ErasureResult
-from pledge.dsr.graph import LINKING
-from pledge.dsr.identity import Identity, IdentityInvalid, normalise
-from pledge.dsr.locate import Found
 from pledge.dsr.strategies import StrategyError
 from pledge.store.append_only import AppendOnly, append_only
 from pledge.store.database import session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry
+from pledge.subjects.graph import LINKING
+from pledge.subjects.hashing import Hasher
+from pledge.subjects.identity import Identity, IdentityInvalid, normalise
+from pledge.subjects.locate import Found
 
 append_only(ErasureLedgerEntry, "the erasure ledger")
 

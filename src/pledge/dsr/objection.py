@@ -17,16 +17,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pledge.consent.hashing import Hasher
 from pledge.consent.optout import object_to_marketing
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
-from pledge.dsr.identity import Identity
 from pledge.dsr.subject import check_store
 from pledge.rules.deadline import due_date
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
 from pledge.store.erasure_tables import Objection
+from pledge.subjects.hashing import Hasher
+from pledge.subjects.identity import Identity
 
 Kind = Literal["direct-marketing", "processing"]
 #: Lawful bases an Art. 21(1) objection is about; others are recorded with a note for the DPO.

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import click
 
 from pledge.cli import App, pass_app
-from pledge.dsr.explain import describe
-from pledge.dsr.identity import KINDS, IdentityInvalid, parse
-from pledge.dsr.plan import make_plan
+from pledge.subjects.explain import describe
+from pledge.subjects.identity import KINDS, IdentityInvalid, parse
+from pledge.subjects.plan import make_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -20,11 +20,11 @@ from sqlalchemy.engine import Engine
 
 from pledge.connectors import Connector, Update, Write
 from pledge.declaration import Loaded
-from pledge.dsr.identity import Identity, IdentityInvalid, normalise
 from pledge.dsr.strategies import keyed_hash, width_of
 from pledge.dsr.subject import open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
+from pledge.subjects.identity import Identity, IdentityInvalid, normalise
 
 #: Categories whose values are checked (and normalised) as identities of a kind.
 KIND_OF: dict[str, str] = {"user.contact.email": "email", "user.contact.phone_number": "phone"}

@@ -22,10 +22,10 @@ from pledge.declaration import Loaded
 from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult
 from pledge.dsr.erasure import erase
-from pledge.dsr.identity import Identity
 from pledge.dsr.subject import check_store, opened
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine
+from pledge.subjects.identity import Identity
 
 
 class ReplayImpossible(Exception):

@@ -23,13 +23,13 @@ from pledge.dsr.access import open_systems, read_subject
 from pledge.dsr.disclosure import disclose
 from pledge.dsr.drift import check_datasets
 from pledge.dsr.executors import RequestNotReady, run_elsewhere
-from pledge.dsr.identity import Identity, parse
 from pledge.dsr.package import PackageWriter
-from pledge.dsr.plan import Plan, make_plan
 from pledge.dsr.report import Answer, Preview, render
 from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
+from pledge.subjects.identity import Identity, parse
+from pledge.subjects.plan import Plan, make_plan
 
 __all__ = ["ANSWERED_HERE", "Outcome", "RequestNotReady", "answer", "identities_of", "package_name"]
 

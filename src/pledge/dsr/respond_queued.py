@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
 from pledge.dsr.access_batch import WORKERS, access_many
-from pledge.dsr.plan import make_plan
 from pledge.dsr.request import State
 from pledge.dsr.respond import ANSWERED_HERE, Outcome, _warnings, identities_of
 from pledge.settings import Settings
+from pledge.subjects.plan import make_plan
 
 __all__ = ["answer_queued", "queued"]
 

@@ -21,13 +21,13 @@ from pledge.connectors import Connector, Update, Write
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
 from pledge.dsr.erasure_work import REGISTER, Work
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import Found
 from pledge.dsr.subject import Subject, open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
 from pledge.store.erasure_tables import Restriction
 from pledge.store.keycheck import check_key
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import Found
 
 
 class RestrictionRefused(ValueError):

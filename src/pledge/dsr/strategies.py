@@ -3,7 +3,7 @@
 Pure functions of a value (and, for ``hash``, a key): no database, no settings lookup. The
 executor turns them into set-based statements; rectification reuses :func:`keyed_hash`, so
 every field value Pledge hashes is HMAC-SHA256 under one key. Identities in the ledgers and the
-suppression list are hashed by :mod:`pledge.consent.hashing` instead (screening hashes ten
+suppression list are hashed by :mod:`pledge.subjects.hashing` instead (screening hashes ten
 million of them at a time).
 """
 

@@ -18,14 +18,14 @@ from pledge.connectors import Connector, connect
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
 from pledge.dsr.drift import check_datasets
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import Found, Wanted, locate
-from pledge.dsr.plan import Plan, make_plan
 from pledge.settings import Settings
 from pledge.store.database import StoreUnavailable, make_engine, session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from pledge.store.keycheck import check_key
 from pledge.store.tables import HashKeyCheck
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import Found, Wanted, locate
+from pledge.subjects.plan import Plan, make_plan
 
 
 @dataclass

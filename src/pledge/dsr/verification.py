@@ -22,7 +22,6 @@ from pledge.connectors import Connector
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
 from pledge.dsr.factors import known_values
-from pledge.dsr.identity import Identity, parse
 from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.rules import verification as rules
@@ -31,6 +30,7 @@ from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
 from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
+from pledge.subjects.identity import Identity, parse
 
 Mailer = Callable[..., str]
 

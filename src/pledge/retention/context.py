@@ -13,12 +13,12 @@ import click
 from sqlalchemy.engine import Engine
 
 from pledge.declaration import Duration, Loaded
-from pledge.retention import holds
 from pledge.retention.reach import resolve
 from pledge.retention.systems import Systems
 from pledge.rules.retention import Hold
 from pledge.store import StoreUnavailable, make_engine
 from pledge.store.migrate import current, head
+from pledge.subjects import holds
 
 if TYPE_CHECKING:
     from pledge.cli import App

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pledge.retention import holds
 from pledge.retention.context import moment, store
-from pledge.retention.holds import HoldError
 from pledge.retention.report import describe_hold
+from pledge.subjects import holds
+from pledge.subjects.holds import HoldError
 
 if TYPE_CHECKING:
     from pledge.cli import App

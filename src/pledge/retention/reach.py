@@ -16,10 +16,10 @@ from pathlib import Path
 from pledge.connectors import ConnectorError
 from pledge.declaration import Declaration
 from pledge.dsr.access import AccessFailed, open_systems
-from pledge.dsr.identity import Identity
-from pledge.dsr.locate import Found, locate
-from pledge.dsr.plan import make_plan
 from pledge.rules.retention import Hold
+from pledge.subjects.identity import Identity
+from pledge.subjects.locate import Found, locate
+from pledge.subjects.plan import make_plan
 
 
 def resolve(

@@ -2,7 +2,7 @@
 list, the TPS/CTPS registers, screening runs and opt-out propagation.
 
 Plain data, no I/O. No table holds an email address or phone number of a data subject: they
-are keyed by ``identity_hash`` (see :mod:`pledge.consent.hashing`). Register numbers are the
+are keyed by ``identity_hash`` (see :mod:`pledge.subjects.hashing`). Register numbers are the
 exception: the TPS and CTPS lists are public register data, kept in E.164.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.store.tables import Base, BigId, UTCDateTime, utc_now
 
-#: A hex keyed SHA-256 (pledge.consent.hashing).
+#: A hex keyed SHA-256 (pledge.subjects.hashing).
 Hash = sa.String(64)
 
 

@@ -1,6 +1,6 @@
 """Tables for erasure, restriction and objection: the erasure ledger and the flags Pledge keeps.
 
-People appear here only as keyed hashes (pledge.consent.hashing): the ledger
+People appear here only as keyed hashes (pledge.subjects.hashing): the ledger
 must outlive the data it records the erasure of, so it cannot hold that data itself. The
 restriction register also keeps the primary keys of rows it holds back, because the systems
 must find those rows; a key alone says nothing once the person's other data is gone.

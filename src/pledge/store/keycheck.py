@@ -18,7 +18,7 @@ from pledge.keys import derive
 from pledge.store.database import StoreUnavailable
 from pledge.store.tables import HashKeyCheck
 
-#: The identity-hash scheme in use (pledge.consent.hashing); a new scheme is a new row.
+#: The identity-hash scheme in use (pledge.subjects.hashing); a new scheme is a new row.
 SCHEME = "identity-hash-v2"
 #: The tables that hold keyed hashes of people.
 HASHED = ("consent_event", "suppression", "erasure_ledger", "restriction", "objection")

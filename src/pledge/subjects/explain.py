@@ -3,7 +3,7 @@ what the plan cannot reach. Pure text; the CLI prints it."""
 
 from __future__ import annotations
 
-from pledge.dsr.plan import Match, Plan, Source, Step
+from pledge.subjects.plan import Match, Plan, Source, Step
 
 
 def describe(plan: Plan) -> list[str]:

@@ -12,11 +12,11 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pledge.dsr.identity import IdentityInvalid, normalise, stored_forms
 from pledge.rules.retention import Hold
 from pledge.store import audit, session_factory
 from pledge.store.retention_tables import RetentionHoldRow
 from pledge.store.tables import utc_now
+from pledge.subjects.identity import IdentityInvalid, normalise, stored_forms
 
 
 class HoldError(ValueError):

@@ -2,9 +2,9 @@
 
 Planning starts from the identities the person gave: every dataset with a field of that
 identity kind is a starting point. Each dataset leads on to others through the links of
-:mod:`pledge.dsr.graph` (references, both ways, and shared identities). Each dataset is one
+:mod:`pledge.subjects.graph` (references, both ways, and shared identities). Each dataset is one
 step; steps are numbered breadth first from the starting points, except that a dataset
-waits for the datasets it refers to (:func:`pledge.dsr.graph.read_order`), so most values
+waits for the datasets it refers to (:func:`pledge.subjects.graph.read_order`), so most values
 come from the requester or from earlier steps.
 
 A link that leads back to an earlier step is a *loop*. It is kept as a source marked
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pledge.declaration.model import Declaration
-from pledge.dsr.graph import Edge, Via, datasets, erasure_order, links, read_order
-from pledge.dsr.identity import Identity, lenient_forms
+from pledge.subjects.graph import Edge, Via, datasets, erasure_order, links, read_order
+from pledge.subjects.identity import Identity, lenient_forms
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Source:
     ``via == "identity"``: the identities of kind ``identity`` the person gave, in all their
     stored forms. Otherwise column ``column`` of the rows found by step ``step``; for
     ``same-identity`` those values are normalised as identities of kind ``identity`` first
-    (:func:`pledge.dsr.identity.lenient`), for ``child``/``parent`` they are used as read.
+    (:func:`pledge.subjects.identity.lenient`), for ``child``/``parent`` they are used as read.
     """
 
     via: Via

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pledge.connectors import Connector, Row, Select
-from pledge.dsr.plan import Match, Plan, Step, source_values
+from pledge.subjects.plan import Match, Plan, Step, source_values
 
 
 @dataclass
