@@ -87,3 +87,39 @@ def test_cctv_footage_is_declared_and_deleted_after_31_days() -> None:
     assert rule.description is not None and "investigate an incident" in rule.description
     cctv = loaded.purposes["cctv"]
     assert (cctv.datasets, cctv.retention) == (["facilities.cctv_clip"], ["cctv-31-days"])
+
+
+def test_every_reference_says_whose_rows_these_are_and_other_parties_are_mentions() -> None:
+    # A DPO writes reach down rather than leave it to inference: every reference says it.
+    systems = load_text(declaration.text(declaration.sqlite_connections())).declaration.systems
+    reach = {
+        f"{s}.{d}.{f}": spec.reach
+        for s, system in systems.items()
+        for d, dataset in system.datasets.items()
+        for f, spec in dataset.fields.items()
+        if spec.references is not None
+    }
+    assert None not in reach.values(), [k for k, v in reach.items() if v is None]
+    # The three datasets that could have belonged to two people say which one owns them.
+    assert reach["contact_centre.call_recording.customer_id"] == "belongs-to"
+    assert reach["contact_centre.call_recording.agent_id"] == "context"
+    assert reach["contact_centre.ticket.customer_id"] == "belongs-to"
+    assert reach["contact_centre.ticket.account_number"] == "context"
+    assert reach["billing.payment.account_number"] == "belongs-to"
+    assert reach["billing.payment.invoice_number"] == "context"
+    assert reach["facilities.cctv_clip.employee_id"] == "belongs-to"
+    mentions = {
+        f"{s}.{d}.{f}": (spec.mention, spec.erase)
+        for s, system in systems.items()
+        for d, dataset in system.datasets.items()
+        for f, spec in dataset.fields.items()
+        if spec.mention is not None
+    }
+    # The number called stays while the retention notice keeps the record whole; the address
+    # a bill was emailed to is cleared when the person it names is erased.
+    assert mentions == {
+        "network.call_record.called_number": ("phone", "keep"),
+        "billing.invoice.sent_to_email": ("email", "nullify"),
+    }
+    invoice = systems["billing"].datasets["invoice"]
+    assert invoice.fields["sent_to_email"].identity is None

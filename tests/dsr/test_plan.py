@@ -96,10 +96,11 @@ def test_references_that_form_a_cycle_end_and_are_reported() -> None:
     connection: sqlite:///shop.sqlite
     datasets:
       person:
+        about: people
         fields:
           id: {primary_key: true}
           email: {categories: [user.contact.email], identity: email}
-          favourite_order: {references: order.id}
+          favourite_order: {references: order.id, reach: context}
       order:
         fields:
           id: {primary_key: true}
@@ -190,14 +191,14 @@ CONTACT_CENTRE = TELECOM + (
     "      recording:\n"
     "        fields:\n"
     "          id: {primary_key: true}\n"
-    "          customer_id: {references: crm.customer.id}\n"
-    "          agent_id: {references: hr.employee.id}\n"
+    "          customer_id: {references: crm.customer.id, reach: belongs-to}\n"
+    "          agent_id: {references: hr.employee.id, reach: context}\n"
     "          audio: {categories: [user.content]}\n"
     "      ticket:\n"
     "        fields:\n"
     "          id: {primary_key: true}\n"
-    "          customer_id: {references: crm.customer.id}\n"
-    "          account_number: {references: billing.account.number}\n"
+    "          customer_id: {references: crm.customer.id, reach: belongs-to}\n"
+    "          account_number: {references: billing.account.number, reach: context}\n"
     "          notes: {categories: [user.content]}\n"
 )
 

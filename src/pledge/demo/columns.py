@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pledge.declaration.model import IdentityKind, Reach
+
 #: Surrogate keys: BIGINT on servers, INTEGER on SQLite so the key is the rowid (fast loads).
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Stamp = sa.DateTime()
@@ -41,7 +43,9 @@ def col(
     *,
     key: bool = False,
     ref: str | None = None,
+    reach: Reach | None = None,
     identity: str | None = None,
+    mention: IdentityKind | None = None,
     cats: tuple[str, ...] = (),
     erase: str | None = None,
     index: bool = False,
@@ -49,17 +53,26 @@ def col(
     files: str | None = None,
 ) -> sa.Column[Any]:
     """A column and its declaration entry; references, identities and ``index`` get an index
-    (created after loading, see ``load.py``)."""
+    (created after loading, see ``load.py``), and so do mentions: erasing the person a
+    mention names searches every row that mentions them.
+
+    ``reach`` says how a request crosses ``ref`` (belongs-to, owns, context); ``mention``
+    says the column holds another party's identity of that kind, never used to find rows
+    (README "Whose rows are these")."""
     info: dict[str, Any] = {"categories": list(cats)}
     if identity:
         info["identity"] = identity
+    if mention:
+        info["mention"] = mention
     if ref:
         info["references"] = ref
+    if reach:
+        info["reach"] = reach
     if erase:
         info["erase"] = erase
     if files:
         info["file_root"] = files  # the column names a file under this folder
-    lookup = not key and (index or ref is not None or identity is not None)
+    lookup = not key and (index or ref is not None or identity is not None or mention is not None)
     return sa.Column(
         name,
         kind,
@@ -84,7 +97,7 @@ def table(
     info: dict[str, Any] = {"erase": erase, "restriction_column": restriction}
     made = sa.Table(name, metadata, *columns, comment=about, info=info)
     for column in columns:
-        if column.info.get("identity") == "email":
+        if "email" in (column.info.get("identity"), column.info.get("mention")):
             # Requests match emails without regard to case (lower(column) IN ...), which a
             # plain index cannot serve; load.py skips this on MariaDB, whose collation
             # already ignores case and which has no expression indexes.

@@ -29,9 +29,14 @@ contact_centre = sa.MetaData()
 table(
     contact_centre, "call_recording", "Recorded calls with the contact centre (WAV files)",
     col("id", Id, key=True),
-    col("customer_id", Id, ref="crm.customer.id"),
+    # A recording is the customer's call: it belongs to them. The agent who took it is
+    # context (their own staff record is theirs, a customer's call is not): an agent's
+    # request never brings every customer's call with it, and a customer's never shows
+    # the agent's record.
+    col("customer_id", Id, ref="crm.customer.id", reach="belongs-to"),
     col("caller_number", text(16), identity="phone", cats=PHONE),
-    col("agent_id", Id, "The employee who took the call", ref="hr.employee.id"),
+    col("agent_id", Id, "The employee who took the call", ref="hr.employee.id",
+        reach="context"),
     col("recorded_at", Stamp, required=True, index=True),
     col("duration_seconds", Number, cats=("telecom.call_recording",)),
     col("file_path", text(80), "The audio, under recordings/", cats=("telecom.call_recording",),
@@ -40,8 +45,10 @@ table(
 table(
     contact_centre, "ticket", "Support tickets",
     col("id", Id, key=True),
-    col("customer_id", Id, ref="crm.customer.id", required=True),
-    col("account_number", text(10), ref="crm.account.number"),
+    # The customer raised the ticket; the account it is about is context (the same
+    # customer's, and a ticket about no account is still theirs).
+    col("customer_id", Id, ref="crm.customer.id", reach="belongs-to", required=True),
+    col("account_number", text(10), ref="crm.account.number", reach="context"),
     col("channel", text(8), "phone, email or chat"),
     col("subject", text(80), cats=("user.content.private",)),
     col("notes", sa.Text(), cats=("user.content.private",)),
@@ -54,7 +61,7 @@ marketing = sa.MetaData()
 table(
     marketing, "list_member", "People on the marketing lists, customers and prospects",
     col("id", Id, key=True),
-    col("customer_id", Id, "Empty for prospects", ref="crm.customer.id"),
+    col("customer_id", Id, "Empty for prospects", ref="crm.customer.id", reach="belongs-to"),
     col("email", text(120), identity="email", cats=EMAIL),
     col("mobile", text(16), identity="phone", cats=PHONE),
     col("first_name", text(40), cats=FIRST),
@@ -70,7 +77,7 @@ table(
 table(
     marketing, "campaign_send", "Marketing messages sent, and whether they were opened",
     col("id", Id, key=True),
-    col("member_id", Id, ref="list_member.id", required=True),
+    col("member_id", Id, ref="list_member.id", reach="belongs-to", required=True),
     col("campaign", text(32), required=True),
     col("channel", text(8), required=True),
     col("sent_at", Stamp, required=True, index=True),
@@ -125,7 +132,8 @@ table(
     col("id", Id, key=True),
     col("cookie_id", text(36), identity="cookie_id", cats=("user.device.cookie_id",),
         erase="hash"),
-    col("customer_id", Id, "Set when the visitor was signed in", ref="crm.customer.id"),
+    col("customer_id", Id, "Set when the visitor was signed in", ref="crm.customer.id",
+        reach="belongs-to"),
     col("ip_address", text(39), identity="ip_address", cats=IP, erase="nullify"),
     col("user_agent", text(120), cats=("user.device",), erase="nullify"),
     col("consented_at", Stamp, required=True, index=True),
@@ -145,8 +153,13 @@ table(
     col("site", text(40), "The office, shop or exchange", required=True),
     col("camera", text(24), "Where the camera points", required=True),
     col("recorded_at", Stamp, required=True, index=True),
+    # A clip of a person is their personal data (their image), and staff can ask for the
+    # footage they are in: the clip belongs to the member of staff it names, so their
+    # access request finds it and their erasure deletes it (a clip needed for an incident
+    # is kept under a legal hold). Members of the public seen in it are named by nobody,
+    # so no one else's request reaches it; the 31-day rule deletes it for everyone.
     col("employee_id", Id, "A member of staff seen in the clip, when known",
-        ref="hr.employee.id"),
+        ref="hr.employee.id", reach="belongs-to"),
     col("file_path", text(80), "The video, under cctv/", cats=("telecom.cctv_image",),
         files="cctv"),
 )

@@ -61,7 +61,7 @@ def _field(column: sa.Column[Any]) -> dict[str, Any]:
     out = _Inline()
     if column.primary_key:
         out["primary_key"] = True
-    for key in ("identity", "references"):
+    for key in ("identity", "mention", "references", "reach"):
         if key in info:
             out[key] = info[key]
     if info.get("categories"):
