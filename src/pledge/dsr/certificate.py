@@ -68,6 +68,27 @@ class SystemOutcome:
 
 
 @dataclass(frozen=True)
+class Mentioned:
+    """Rows of another party that named the erased person in a mention field."""
+
+    system: str
+    dataset: str
+    field: str
+    #: The declared erase of the mention: nullify, mask, hash, or keep (left as declared).
+    action: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ContextKept:
+    """Context rows the person's rows referred to: never erased with one person."""
+
+    dataset: str
+    rows: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Remaining:
     """Targeted data still present after erasure: the reason a request must fail."""
 
@@ -97,6 +118,12 @@ class ErasureResult:
     verified: bool = False
     #: Why the verification pass could not run, when it could not.
     unverified: str | None = None
+    #: Mentions of the person in other parties' rows, and what was done to them.
+    mentions: list[Mentioned] = field(default_factory=list)
+    #: Context rows the person's rows referred to, kept.
+    context: list[ContextKept] = field(default_factory=list)
+    #: The operator's choices about shared identity values, if any.
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -140,8 +167,12 @@ class ErasureResult:
                 "erased": self.erased,
                 "kept": self.kept,
                 "files_removed": self.files_removed,
+                "mentions_changed": sum(m.rows for m in self.mentions if m.action != "keep"),
             },
             "systems": [asdict(s) for s in self.systems],
+            "mentions": [asdict(m) for m in self.mentions],
+            "context": [asdict(c) for c in self.context],
+            "choices": self.choices,
             "remaining": [asdict(r) for r in self.remaining],
         }
 
@@ -170,6 +201,17 @@ class ErasureResult:
                         f"    kept {k.rows} row(s) under '{k.rule}': {k.reason}; "
                         f"restricted by {k.restricted_by}"
                     )
+        if self.mentions:
+            lines.append("\nMentions of the person in other records:")
+            for m in self.mentions:
+                done = "left as declared (keep)" if m.action == "keep" else f"{m.action} applied"
+                lines.append(f"  {m.system}.{m.dataset}.{m.field}: {m.rows} row(s), {done}")
+        if self.context:
+            lines.append("\nKept (not the person's alone):")
+            for c in self.context:
+                lines.append(f"  {c.dataset}: {c.rows} row(s), {c.reason}")
+        if self.choices and any(self.choices.values()):
+            lines.append(f"\nOperator's choices about shared values: {self.choices}")
         for r in self.remaining:
             lines.append(f"\nNOT ERASED: {r}")
         if self.unverified:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import click
 from sqlalchemy.engine import Engine
@@ -21,12 +21,13 @@ from pledge.declaration.model import RequestType
 from pledge.dsr import request_store as requests
 from pledge.dsr import respond_queued
 from pledge.dsr.options import out_option, passphrase_option
-from pledge.dsr.plan_cli import identity_options, identity_pairs
+from pledge.dsr.plan_cli import choice_options, choices_from, identity_options, identity_pairs
 from pledge.dsr.request_show import describe, table
 from pledge.dsr.respond import RequestNotReady, answer
 from pledge.rules.deadline import ClockError
 from pledge.store import StoreUnavailable, current, head, make_engine, upgrade
 from pledge.subjects.identity import IdentityInvalid, parse
+from pledge.subjects.reach import Choices
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -86,7 +87,12 @@ def _passphrase(file: Path | None) -> str | None:
 
 
 def run_request(
-    app: App, engine: Engine, request_id: int, out: Path, passphrase: Path | None
+    app: App,
+    engine: Engine,
+    request_id: int,
+    out: Path,
+    passphrase: Path | None,
+    choices: Choices | None = None,
 ) -> None:
     """Run a stored request, print its state and, for access, the package path last."""
     loaded = app.load()
@@ -106,6 +112,7 @@ def run_request(
             passphrase=_passphrase(passphrase),
             actor=actor(),
             progress=progress,
+            choices=choices,
         )
     except RequestNotReady:
         raise
@@ -173,21 +180,33 @@ def new(
 )
 @out_option
 @passphrase_option
+@choice_options
 @pass_app
 def run(
-    app: App, request_id: int | None, queued: bool, out: Path, passphrase_file: Path | None
+    app: App,
+    /,
+    request_id: int | None,
+    queued: bool,
+    out: Path,
+    passphrase_file: Path | None,
+    **kw: Any,
 ) -> None:
     """Carry out one request, or with --queued every confirmed access request together.
 
-    For access and portability, write the package (to --out, default here).
+    For access and portability, write the package (to --out, default here). A request that
+    stops as ambiguous (an identity value shared with someone else) can be run again with
+    --same-person or --ignore-value: the choice is recorded in the audit log.
     """
+    choices = choices_from(kw)
+    if choices and queued:
+        raise click.UsageError("--same-person and --ignore-value are for one request, not --queued")
     if queued and request_id is not None:
         raise click.UsageError("give a request id or --queued, not both")
     if not queued and request_id is None:
         raise click.UsageError("give the id of the request to run, or --queued for all of them")
     with store(app) as engine:
         if request_id is not None:
-            run_request(app, engine, request_id, out, passphrase_file)
+            run_request(app, engine, request_id, out, passphrase_file, choices)
         else:
             run_queued(app, engine, out, passphrase_file)
 

@@ -12,6 +12,7 @@ verified gone the same way: a targeted file still on disk fails the erasure.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -19,12 +20,13 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from pledge import files as stored_files
-from pledge.connectors import Connector, ConnectorError, Delete
+from pledge.connectors import Connector, ConnectorError, Delete, Write
 from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
 from pledge.dsr import ledger
-from pledge.dsr.certificate import ErasureResult, Remaining, SystemOutcome
-from pledge.dsr.erasure_plan import columns, hash_widths, legal_holds, plan_works, system_order
+from pledge.dsr.certificate import ErasureResult, Mentioned, Remaining, SystemOutcome
+from pledge.dsr.erasure_mentions import context_kept, mention_writes, verify_mentions
+from pledge.dsr.erasure_plan import hash_widths, legal_holds, plan_works, system_order
 from pledge.dsr.erasure_work import ErasureRefused, Work
 from pledge.dsr.restrict import register_rows
 from pledge.dsr.subject import check_store, opened
@@ -34,8 +36,9 @@ from pledge.subjects.holds import in_force
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found, locate
 from pledge.subjects.plan import Plan, make_plan
+from pledge.subjects.reach import Choices, ReachStopped, locate_person
 
-__all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "erase"]
+__all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "ReachStopped", "erase"]
 
 
 class ErasureIncomplete(Exception):
@@ -61,22 +64,41 @@ def erase(
     store: Engine | None = None,
     systems: Sequence[str] | None = None,
     actor: str = "pledge",
+    choices: Choices | None = None,
 ) -> ErasureResult:
     """Erase the person known by ``identities``; raise ErasureIncomplete unless verified.
+
+    Raises :class:`ReachStopped` before anything is written when the request must stop
+    (an identity value shared with someone else, or rows beyond the person's reach);
+    ``choices`` records an operator's decision about shared values.
 
     >>> erase(loaded, parse([("email", "ann@example.uk")]), settings=settings)  # doctest: +SKIP
     """
     declaration = loaded.declaration
     now = now or datetime.now(UTC)
+    choices = choices or Choices()
     hashed = ledger.hash_identities(identities, settings.hash_key)  # no key: refuse now
     plan = make_plan(declaration, identities)
-    wanted = [s for s in system_order(declaration, plan) if systems is None or s in systems]
+    order = system_order(declaration, plan)
+    order += [m.system for m in plan.mentions if m.system not in order]  # their name elsewhere
+    wanted = [s for s in dict.fromkeys(order) if systems is None or s in systems]
     engine = store or make_engine(settings, loaded.folder)
     try:
         check_store(engine, settings.hash_key)
         with opened(loaded, settings, wanted, connectors) as conns:
-            found = locate(plan, conns, lambda step: columns(declaration, step))
-            everyone = ledger.discovered(declaration, identities, found)
+            try:
+                person = locate_person(plan, conns, choices=choices, mentions=True)
+            except ReachStopped as exc:
+                audit(
+                    engine,
+                    actor=actor,
+                    action="erasure.stopped",
+                    subject=request_id,
+                    details={"reason": str(exc), "dataset": exc.dataset, **choices.describe()},
+                )
+                raise
+            found = person.found
+            everyone = person.identities
             hashed = ledger.hash_identities(everyone, settings.hash_key)
             holds = legal_holds(in_force(engine, now), everyone)
             widths = hash_widths(declaration, plan, conns)
@@ -91,8 +113,11 @@ def erase(
                 folder=loaded.folder,
             )
             result = ErasureResult(str(uuid.uuid4()), now, request_id)
+            result.choices = choices.describe() if choices else {}
+            result.context = context_kept(plan, found)
+            mentions = mention_writes(person.mentions, settings.hash_key)
             for system in wanted:
-                outcome = _run_system(system, plan, works, conns[system])
+                outcome = _run_system(system, plan, works, conns[system], mentions, result)
                 result.systems.append(outcome)
                 if outcome.status == "failed":
                     break  # the systems after this one are the ones others point at
@@ -100,6 +125,7 @@ def erase(
                 _remember(engine, result, outcome, works, hashed, actor)
             try:
                 result.remaining = _verify(declaration, plan, conns, found, works, result)
+                result.remaining += verify_mentions(person.mentions, conns, result)
                 result.verified = True
             except ConnectorError as exc:
                 # Not verified is not complete, whatever the writes reported.
@@ -120,28 +146,48 @@ def erase(
 
 
 def _run_system(
-    system: str, plan: Plan, works: Mapping[int, Work], conn: Connector
+    system: str,
+    plan: Plan,
+    works: Mapping[int, Work],
+    conn: Connector,
+    mentions: Sequence[tuple[Mentioned, Write | None]],
+    result: ErasureResult,
 ) -> SystemOutcome:
+    """One system's writes in one transaction; counts are what the writes did."""
     mine = [works[n] for n in plan.erasure_order if plan.step(n).system == system]
     outcome = SystemOutcome(system, datasets=[w.outcome for w in mine if w.outcome.found])
-    writes = [(work, write) for work in mine for write in work.writes]
-    if not writes:
+    writes = [(work, index, w) for work in mine for index, w in enumerate(work.writes)]
+    named = [(m, w) for m, w in mentions if m.system == system]
+    # Mentions go last: the person's own rows are erased first, then their name elsewhere.
+    batch = [write for _, _, write in writes] + [c for _, c in named if c is not None]
+    if not batch:
         outcome.status = "erased" if outcome.datasets else "nothing-found"
+        result.mentions += [m for m, _ in named]
         return outcome
     try:
-        counts = conn.execute([write for _, write in writes])
+        counts = conn.execute(batch)
     except ConnectorError as exc:
         outcome.status, outcome.error = "failed", str(exc)
-        for work in mine:
-            work.outcome.erased = 0  # rolled back
         return outcome
-    deleted: dict[int, int] = {}
-    for (work, write), count in zip(writes, counts, strict=True):
-        if isinstance(write, Delete) and not work.kept_keys:
-            deleted[id(work)] = deleted.get(id(work), 0) + count
+    done: dict[int, int] = {}
+    for (work, index, w), count in zip(writes, counts[: len(writes)], strict=True):
+        if index >= work.flags and isinstance(w, Delete):
+            done[id(work)] = done.get(id(work), 0) + count
     for work in mine:
-        if id(work) in deleted:
-            work.outcome.erased = deleted[id(work)]
+        if work.outcome.action == "delete":
+            work.outcome.erased = done.get(id(work), 0)
+        else:
+            # Updates pass over the same rows once per field; the rows changed are those
+            # that held a targeted value (verification then proves each one changed).
+            work.outcome.erased = sum(
+                1
+                for row in work.erasable
+                if any(row.get(f) in values for f, values in work.targeted.items())
+            )
+    rest = iter(counts[len(writes) :])
+    for mentioned, change in named:
+        rows = next(rest) if change is not None else mentioned.rows
+        result.mentions.append(dataclasses.replace(mentioned, rows=rows))
     outcome.status = "erased"
     return outcome
 
@@ -205,9 +251,10 @@ def _verify(
     ran = {s.system for s in result.systems if s.status in ("erased", "nothing-found")}
     seed = {n: f.queried for n, f in before.items()}
     # Only the systems that committed are read again; the values queried before stand in
-    # for the links through the others (a failed system may be unreachable).
+    # for the links through the others (a failed system may be unreachable). The stops are
+    # not checked again: they were checked before anything was written.
     reached = {name: conn for name, conn in conns.items() if name in ran}
-    after = locate(plan, reached, lambda step: columns(declaration, step), seed=seed)
+    after = locate(plan, reached, seed=seed, check=False)
     remaining: list[Remaining] = []
     for number, found in after.items():
         step, work = found.step, works[number]

@@ -18,15 +18,17 @@ import click
 from pledge.cli import App, pass_app
 from pledge.connectors import ConnectorError
 from pledge.dsr import ledger
+from pledge.dsr.cli import actor
 from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, erase
 from pledge.dsr.objection import ObjectionRefused
-from pledge.dsr.plan_cli import identity_options, identity_pairs
+from pledge.dsr.plan_cli import choice_options, choices_from, identity_options, identity_pairs
 from pledge.dsr.rectify import RectificationRefused
 from pledge.dsr.replay import ReplayImpossible, replay
 from pledge.dsr.restrict import RestrictionRefused
 from pledge.dsr.strategies import StrategyError
 from pledge.store.database import StoreUnavailable, make_engine
 from pledge.subjects.identity import Identity, IdentityInvalid, parse
+from pledge.subjects.reach import ReachStopped
 
 EXIT_INCOMPLETE = 3
 #: Errors that mean "refused or could not run, nothing half done": one sentence, exit 1.
@@ -35,6 +37,7 @@ REFUSALS = (
     ErasureRefused,
     IdentityInvalid,
     ObjectionRefused,
+    ReachStopped,
     RectificationRefused,
     ReplayImpossible,
     RestrictionRefused,
@@ -71,12 +74,18 @@ def refusing(run: Callable[[], None]) -> None:
 
 @click.command("erase")
 @identity_options
+@choice_options
 @click.option("--yes", is_flag=True, help="Erase without asking (the person is verified).")
 @click.option("--request", "request_id", help="The request this erasure answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the certificate as JSON.")
 @pass_app
 def erase_command(app: App, /, yes: bool, request_id: str | None, as_json: bool, **kw: Any) -> None:
-    """Erase a person everywhere the declaration reaches, then print the erasure certificate."""
+    """Erase a person everywhere the declaration reaches, then print the erasure certificate.
+
+    The request stops before anything is written when an identity value is shared with
+    someone else; --same-person or --ignore-value then records the operator's choice.
+    """
+    choices = choices_from(kw)
     identities = who(kw)
     loaded = app.load()
     if not yes:
@@ -85,7 +94,14 @@ def erase_command(app: App, /, yes: bool, request_id: str | None, as_json: bool,
 
     def run() -> None:
         try:
-            result = erase(loaded, identities, settings=app.settings, request_id=request_id)
+            result = erase(
+                loaded,
+                identities,
+                settings=app.settings,
+                request_id=request_id,
+                choices=choices,
+                actor=actor(),
+            )
         except ErasureIncomplete as exc:
             click.echo(exc.result.text(), err=True)
             click.echo(str(exc), err=True)

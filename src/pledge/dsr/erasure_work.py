@@ -51,6 +51,10 @@ class Work:
     strategies: dict[str, Strategy] = field(default_factory=dict)
     #: Files to remove once the system commits, as (field, resolved path).
     files: list[tuple[str, Path]] = field(default_factory=list)
+    #: How many of ``writes`` come first and only flag kept rows as restricted.
+    flags: int = 0
+    #: The rows this work erases (updated datasets count those that held a targeted value).
+    erasable: list[dict[str, Any]] = field(default_factory=list)
 
 
 def strategies_of(dataset: Dataset) -> dict[str, Strategy]:
@@ -97,6 +101,14 @@ def plan_dataset(
         name = rule.rule if rule else None
         if hold is not None:
             name, reason = hold
+        others = found.shared.get(found.key(row))
+        if others is not None:
+            name = "shared"
+            reason = (
+                f"shared with {others} other record(s)"
+                if others
+                else "belongs to a row shared with other people"
+            )
         if rule is None and dataset.erase == "delete" and held:
             holder = next((f for f, vals in held.items() if row.get(f) in vals), None)
             if holder is not None:
@@ -124,7 +136,9 @@ def plan_dataset(
             work.writes.append(
                 Update(step.dataset, pk, keys, set_to={dataset.restriction_column: True})
             )
-    work.outcome.erased = len(erasable)
+    work.flags = len(work.writes)
+    work.erasable = erasable
+    work.outcome.erased = 0  # counted from what the writes did, once they ran
     if not erasable:
         return work
     if dataset.erase == "delete":

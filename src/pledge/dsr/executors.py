@@ -21,6 +21,7 @@ from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
 from pledge.subjects.identity import parse
+from pledge.subjects.reach import Choices
 
 #: Request type → "module:function". Each function takes (loaded, identities, *, settings,
 #: request_id, store, actor, **the request's details) and raises when it did not finish.
@@ -38,12 +39,22 @@ OWN_COMMANDS = {
 }
 
 
+#: Request types that find rows, and so take an operator's choices about shared values.
+CHOOSING = frozenset({"erasure", "rectification", "restriction"})
+
+
 class RequestNotReady(Exception):
     """The request cannot run: wrong state, or no executor for its type."""
 
 
 def run_elsewhere(
-    engine: Engine, view: RequestView, *, loaded: Loaded, settings: Settings, actor: str
+    engine: Engine,
+    view: RequestView,
+    *,
+    loaded: Loaded,
+    settings: Settings,
+    actor: str,
+    choices: Choices | None = None,
 ) -> RequestView:
     """Run an erasure or restriction request through its executor and record the outcome."""
     run = _executor(view.kind)
@@ -64,6 +75,7 @@ def run_elsewhere(
             store=engine,
             actor=actor,
             **view.details,
+            **({"choices": choices} if choices and view.kind in CHOOSING else {}),
         )
     except Exception as exc:
         # An incomplete erasure carries its result: the certificate says what was done.

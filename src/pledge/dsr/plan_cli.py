@@ -10,8 +10,9 @@ import click
 
 from pledge.cli import App, pass_app
 from pledge.subjects.explain import describe
-from pledge.subjects.identity import KINDS, IdentityInvalid, parse
+from pledge.subjects.identity import KINDS, Identity, IdentityInvalid, parse
 from pledge.subjects.plan import make_plan
+from pledge.subjects.reach import Choices
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +43,50 @@ def identity_options(command: F) -> F:
     for decorate in reversed(decorators):
         command = decorate(command)
     return command
+
+
+def choice_options(command: F) -> F:
+    """Add --same-person and --ignore-value: an operator's choice about a shared value."""
+    decorators = [
+        click.option(
+            "--same-person",
+            "same_person",
+            multiple=True,
+            metavar="KIND:VALUE",
+            help="A shared identity value whose records are all this person's (recorded).",
+        ),
+        click.option(
+            "--ignore-value",
+            "ignore_value",
+            multiple=True,
+            metavar="KIND:VALUE",
+            help="An identity value that is not this person's: it finds nothing (recorded).",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+def choices_from(kwargs: dict[str, Any]) -> Choices:
+    """The choices given by :func:`choice_options` (taken out of ``kwargs``)."""
+
+    def read(texts: tuple[str, ...], flag: str) -> frozenset[Identity]:
+        out: set[Identity] = set()
+        for text in texts:
+            kind, sep, value = text.partition(":")
+            if not sep:
+                raise click.UsageError(f"{flag} takes KIND:VALUE, not '{text}'")
+            try:
+                out.update(parse([(kind.strip(), value)]))
+            except IdentityInvalid as exc:
+                raise click.UsageError(f"{flag} {text}: {exc}") from None
+        return frozenset(out)
+
+    return Choices(
+        ignore=read(kwargs.pop("ignore_value", ()), "--ignore-value"),
+        same_person=read(kwargs.pop("same_person", ()), "--same-person"),
+    )
 
 
 def identity_pairs(

@@ -25,6 +25,7 @@ from pledge.dsr.subject import open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
 from pledge.subjects.identity import Identity, IdentityInvalid, normalise
+from pledge.subjects.reach import Choices
 
 #: Categories whose values are checked (and normalised) as identities of a kind.
 KIND_OF: dict[str, str] = {"user.contact.email": "email", "user.contact.phone_number": "phone"}
@@ -55,6 +56,7 @@ def rectify(
     request_id: str | None = None,
     store: Engine | None = None,
     actor: str = "pledge",
+    choices: Choices | None = None,
 ) -> list[Rectified]:
     """Set each ``"system.dataset.field": new value`` on the person's rows.
 
@@ -72,6 +74,7 @@ def rectify(
         connectors,
         store,
         lambda step: wanted.get((step.system, step.dataset), []),
+        choices,
     ) as subject:
         writes: dict[str, list[Write]] = {}
         done: list[Rectified] = []

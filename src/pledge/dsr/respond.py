@@ -28,8 +28,10 @@ from pledge.dsr.report import Answer, Preview, render
 from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
+from pledge.store.database import audit
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.plan import Plan, make_plan
+from pledge.subjects.reach import Choices
 
 __all__ = ["ANSWERED_HERE", "Outcome", "RequestNotReady", "answer", "identities_of", "package_name"]
 
@@ -58,6 +60,7 @@ def answer(
     now: datetime | None = None,
     progress: Callable[[str, int], None] | None = None,
     connectors: Mapping[str, Connector] | None = None,
+    choices: Choices | None = None,
 ) -> Outcome:
     """Run request ``request_id``; on failure the request is failed with the reason, and the
     error is raised again for the caller to show.
@@ -77,8 +80,21 @@ def answer(
             else ""
         )
         raise RequestNotReady(f"request {request_id} is {view.state.label}{hint}")
+    if choices:
+        # An operator's decision about a shared identity value: on the record, with who made it.
+        audit(
+            engine,
+            actor=actor,
+            action="request.choice",
+            subject=str(request_id),
+            details=choices.describe(),
+        )
     if view.kind not in ANSWERED_HERE:
-        return Outcome(run_elsewhere(engine, view, loaded=loaded, settings=settings, actor=actor))
+        return Outcome(
+            run_elsewhere(
+                engine, view, loaded=loaded, settings=settings, actor=actor, choices=choices
+            )
+        )
     try:
         return _access(
             engine,
@@ -91,6 +107,7 @@ def answer(
             now=now or datetime.now(UTC),
             progress=progress,
             connectors=connectors,
+            choices=choices,
         )
     except Exception as exc:
         # Whatever went wrong, the request must not stay "in progress" looking alive.
@@ -128,6 +145,7 @@ def _access(
     now: datetime,
     progress: Callable[[str, int], None] | None,
     connectors: Mapping[str, Connector] | None,
+    choices: Choices | None = None,
 ) -> Outcome:
     declaration = loaded.declaration
     plan = make_plan(declaration, identities_of(view))
@@ -149,7 +167,7 @@ def _access(
                 progress(dotted, written)
             return written
 
-        counts = read_subject(plan, systems, add)
+        counts = read_subject(plan, systems, add, choices=choices)
 
         def report(previews: Mapping[str, Preview]) -> str:
             answer = Answer(str(view.id), now, view.identities, previews, package.files)

@@ -3,8 +3,10 @@
 The requests whose identity is confirmed (in progress) are read in one batch through
 :func:`pledge.dsr.access_batch.access_many` (one query per dataset per round, not per
 person), and each is moved to complete with what :func:`pledge.dsr.respond.answer` records:
-its package, its rows per dataset and the plan's warnings. If the batch fails, every request
-in it is failed with the reason and the error is raised again for the caller to show.
+its package, its rows per dataset and the plan's warnings. A request that must stop
+(ambiguous identity, blast radius) is failed with the reason and gets no package; the others
+go on. If the batch fails, every request in it is failed with the reason and the error is
+raised again for the caller to show.
 Requests of other types are left for ``pledge request run ID``.
 """
 
@@ -22,6 +24,7 @@ from pledge.dsr.request import State
 from pledge.dsr.respond import ANSWERED_HERE, Outcome, _warnings, identities_of
 from pledge.settings import Settings
 from pledge.subjects.plan import make_plan
+from pledge.subjects.reach import ReachStopped
 
 __all__ = ["answer_queued", "queued"]
 
@@ -51,6 +54,7 @@ def answer_queued(
     now = now or datetime.now(UTC)
     subjects = [identities_of(v) for v in views]
     counts: dict[int, dict[str, int]] = {}
+    stops: dict[int, ReachStopped] = {}
     stamp = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     try:
         paths = access_many(
@@ -62,6 +66,7 @@ def answer_queued(
             now=now,
             passphrase=passphrase,
             found=lambda index, found: counts.__setitem__(index, found),
+            stopped=lambda index, why: stops.__setitem__(index, why),
             workers=workers,
         )
     except Exception as exc:
@@ -77,7 +82,16 @@ def answer_queued(
             )
         raise
     outcomes: list[Outcome] = []
-    for index, (view, path) in enumerate(zip(views, paths, strict=True)):
+    written = iter(paths)
+    for index, view in enumerate(views):
+        if index in stops:
+            # This person's request must stop (ambiguous, or beyond its reach); the others go on.
+            failed = requests.move(
+                engine, view.id, State.FAILED, actor=actor, message=str(stops[index])
+            )
+            outcomes.append(Outcome(failed, None, {}, [str(stops[index])]))
+            continue
+        path = next(written)
         rows = counts[index]
         warnings = _warnings(make_plan(loaded.declaration, subjects[index]))
         total = sum(rows.values())

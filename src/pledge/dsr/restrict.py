@@ -28,6 +28,7 @@ from pledge.store.erasure_tables import Restriction
 from pledge.store.keycheck import check_key
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found
+from pledge.subjects.reach import Choices
 
 
 class RestrictionRefused(ValueError):
@@ -55,10 +56,11 @@ def restrict(
     request_id: str | None = None,
     store: Engine | None = None,
     actor: str = "pledge",
+    choices: Choices | None = None,
 ) -> RestrictionResult:
     """Restrict processing of the person's data everywhere the plan reaches."""
     now = now or datetime.now(UTC)
-    with open_subject(loaded, identities, settings, connectors, store) as subject:
+    with open_subject(loaded, identities, settings, connectors, store, choices=choices) as subject:
         result = _apply(subject, True)
         with session_factory(subject.engine).begin() as session:
             for dotted in result.registered:

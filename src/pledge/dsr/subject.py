@@ -26,6 +26,7 @@ from pledge.store.tables import HashKeyCheck
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found, Wanted, locate
 from pledge.subjects.plan import Plan, make_plan
+from pledge.subjects.reach import Choices
 
 
 @dataclass
@@ -48,8 +49,12 @@ def open_subject(
     connectors: Mapping[str, Connector] | None,
     store: Engine | None,
     wanted: Wanted = lambda _step: (),
+    choices: Choices | None = None,
 ) -> Iterator[Subject]:
-    """Find the person's rows; close what was opened here when the block ends."""
+    """Find the person's rows; close what was opened here when the block ends.
+
+    Raises :class:`ReachStopped` before anything is written when the request must stop.
+    """
     hashed = ledger.hash_identities(identities, settings.hash_key)
     plan = make_plan(loaded.declaration, identities)
     systems = list(dict.fromkeys(s.system for s in plan.steps))
@@ -57,7 +62,7 @@ def open_subject(
     try:
         check_store(engine, settings.hash_key)
         with opened(loaded, settings, systems, connectors) as conns:
-            found = locate(plan, conns, wanted)
+            found = locate(plan, conns, wanted, choices=choices)
             yield Subject(loaded, plan, found, conns, engine, hashed)
     finally:
         if store is None:

@@ -1,65 +1,51 @@
-"""A plan as lines a DPO can read: numbered steps, how each is reached, what is read, and
-what the plan cannot reach. Pure text; the CLI prints it."""
+"""A plan as lines a DPO can read: numbered steps marked owned or people, how each is
+reached, the context and mentions the plan will not follow, and what it cannot reach.
+Pure text; the CLI prints it."""
 
 from __future__ import annotations
 
-from pledge.subjects.plan import Match, Plan, Source, Step
+from pledge.subjects.plan import Match, Plan, Source
 
 
 def describe(plan: Plan) -> list[str]:
-    """The plan, one line per fact.
-
-    Each step names ``system.dataset``, the fields it matches on and where their values come
-    from, and the fields it reads. Loops, unreachable datasets and unused identities follow.
-    """
+    """The plan, one line per fact."""
     given = ", ".join(f"{i.kind} {i.value}" for i in plan.identities) or "no identity"
     lines = [f"Plan for {given}: {len(plan.steps)} step(s)"]
     if not plan.steps:
         lines.append("  nothing to read: no declared field holds these identities")
     for step in plan.steps:
+        mark = "people" if step.role == "people" else "owned"
         lines.append("")
-        lines.append(f"{step.number:>3}. {step.dotted}")
+        lines.append(f"{step.number:>3}. {step.dotted}  [{mark}]")
         for match in step.matches:
-            lines.extend(_match(plan, step, match))
+            lines.extend(_match(plan, match))
         lines.append(f"     read  {', '.join(step.fields)}")
-    keyed = [loop for loop in plan.loops if loop.via != "same-identity"]
-    if keyed:
-        lines += ["", "Loops (an earlier step is read again for values it has not seen):"]
-        for loop in keyed:
-            came = plan.step(loop.from_step)
-            went = plan.step(loop.to_step)
+    reached = {s.dotted for s in plan.steps}
+    context = [k for k in plan.links if k.reach == "context" and k.dataset in reached]
+    if context:
+        lines += ["", "Context (not followed: never found from, never erased with the person):"]
+        shown = {(c.target, c.key) for c in plan.context}
+        for link in context:
+            note = ", shown in access" if (link.target, link.key) in shown else ""
+            lines.append(f"  {link.label} → {link.target}.{link.key}  [context{note}]")
+    if plan.mentions:
+        lines += ["", "Mentions (another party's identity: never followed):"]
+        for mention in plan.mentions:
             lines.append(
-                f"  step {came.number} {came.dotted}.{loop.column} leads back to "
-                f"step {went.number} {went.dotted}.{loop.field}"
+                f"  {mention.dotted}.{mention.field}  [mention: {mention.kind}; when the "
+                f"person named is erased: {mention.erase}]"
             )
-    shared = len(plan.loops) - len(keyed)
-    if shared:
-        lines += [
-            "",
-            f"Identity values found by later steps are looked for again in earlier ones "
-            f"({shared} link(s) between fields of the same identity kind).",
-        ]
-    if plan.not_followed:
-        lines += [
-            "",
-            "Not followed (a row pointing at another row of its own table is another person):",
-        ]
-        lines += [f"  {reference}" for reference in plan.not_followed]
-    if plan.other_people:
-        lines += [
-            "",
-            "Followed one way only (these rows also name someone else; they are found "
-            "from that person, never lead to them):",
-        ]
-        lines += [f"  {reference}" for reference in plan.other_people]
+    if plan.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  {warning}" for warning in plan.warnings]
     if plan.unused:
         lines += ["", f"No declared field holds: {', '.join(plan.unused)}"]
-    lines += ["", "Unreachable (personal data no identity or reference leads to):"]
+    lines += ["", "Unreachable (personal data no identity or ownership leads to):"]
     if plan.unreachable:
         lines += [f"  {dotted}" for dotted in plan.unreachable]
         lines.append(
-            "  declare an identity field or a reference on each, or the DPO must "
-            "search them by hand"
+            "  give each an identity field or an ownership reference (reach: belongs-to), or "
+            "the DPO must search them by hand"
         )
     else:
         lines.append("  none")
@@ -71,52 +57,30 @@ def describe(plan: Plan) -> list[str]:
     return lines
 
 
-def _match(plan: Plan, step: Step, match: Match) -> list[str]:
+def _match(plan: Plan, match: Match) -> list[str]:
     how = " (any case)" if match.fold_case else ""
     head = f"     match {match.field}{how} = "
-    texts = [_source(plan, s) for s in match.sources if s.via != "same-identity"]
-    shared = [s for s in match.sources if s.via == "same-identity"]
-    if shared:
-        texts.append(_shared(plan, shared))
     out = []
-    for index, text in enumerate(texts):
+    for index, source in enumerate(match.sources):
         prefix = head if index == 0 else " " * (len(head) - 3) + "or "
-        out.append(prefix + text)
+        out.append(prefix + _source(plan, source))
     return out
-
-
-def _shared(plan: Plan, sources: list[Source]) -> str:
-    """Same-identity sources in one phrase: they are many, and alike."""
-    kind = _label(sources[0].identity)
-    before = sorted({s.step for s in sources if s.step and not s.loop})
-    after = sorted({s.step for s in sources if s.step and s.loop})
-    text = f"any {kind} found in step{'s' if len(before) > 1 else ''} " + _numbers(before)
-    if not before:
-        text = f"any {kind} found later in step{'s' if len(after) > 1 else ''} "
-        return text + _numbers(after)
-    if after:
-        text += f" (and later in {_numbers(after)})"
-    return text
-
-
-def _numbers(numbers: list[int]) -> str:
-    return ", ".join(str(n) for n in numbers)
 
 
 def _source(plan: Plan, source: Source) -> str:
     if source.via == "identity":
+        kind = _label(source.identity)
         values = [i for i in plan.identities if i.kind == source.identity]
         forms = sorted({form for i in values for form in i.forms} - {i.value for i in values})
         extra = f" (also as {', '.join(forms)})" if forms else ""
-        return f"the {_label(source.identity)} given{extra}"
+        if not values:
+            return f"any {kind} found on the person's own rows"
+        return f"the {kind} given{extra}, and any found on the person's own rows"
     origin = plan.step(source.step or 0)
     where = f"{origin.dotted}.{source.column} (step {origin.number})"
-    again = ", when it finds new rows" if source.loop else ""
-    if source.via == "child":
-        return f"{where}: rows that refer to it{again}"
-    if source.via == "parent":
-        return f"{where}: the rows it refers to{again}"
-    return f"{_label(source.identity)} values found in {where}{again}"
+    if source.via == "belongs-to":
+        return f"{where}: rows that belong to the person's rows there  [owned: belongs-to]"
+    return f"{where}: the rows the person's rows there own  [owned: owns]"
 
 
 def _label(kind: str | None) -> str:
