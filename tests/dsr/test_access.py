@@ -17,12 +17,13 @@ from pledge.connectors import Row
 from pledge.declaration import Loaded, load_text
 from pledge.dsr import executors, respond
 from pledge.dsr import request_store as requests
-from pledge.dsr.access import AccessFailed, Writer, open_systems, read_subject
+from pledge.dsr.access import Writer, read_subject
 from pledge.dsr.request import State
 from pledge.settings import Settings
 from pledge.store import AuditEvent, make_engine, session_factory, upgrade
 from pledge.subjects.identity import parse
 from pledge.subjects.plan import make_plan
+from pledge.subjects.systems import AccessFailed, open_systems
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
 

@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.connectors import Row
-from pledge.dsr.access import open_systems, read_subject
+from pledge.dsr.access import read_subject
 from pledge.dsr.access_batch import access_many, read_many
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.plan import make_plan
+from pledge.subjects.systems import open_systems
 from tests.dsr.test_access_demo import ENGINES, _estate, _url
 
 NOW = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import zipfile
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,16 +16,12 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from pledge.cli import main
-from pledge.connectors import Row
 from pledge.declaration import Loaded, load_file
-from pledge.dsr import access, respond
 from pledge.dsr import request_store as requests
-from pledge.dsr.access import open_systems, read_subject
+from pledge.dsr import respond
 from pledge.dsr.request import State
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
-from pledge.subjects.identity import parse
-from pledge.subjects.plan import make_plan
 
 NOW = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 #: dataset → (its key, SQL for the subject's keys), written by hand: :c is the customer id,
@@ -137,29 +131,3 @@ def test_the_package_holds_exactly_the_subjects_rows(
             assert {str(r[key]) for r in csvs[f"{dotted}.csv"]} == {str(k) for k in expected}
     assert outcome.counts["network.call_record"] > 0
     assert "Northwold Telecom Ltd" in report and "ico.org.uk" in report
-
-
-def test_rows_kept_by_the_loop_pass_equal_rows_read_again(
-    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    loaded, _ = _estate("sqlite", request, tmp_path)
-    with sqlite3.connect(loaded.folder / "crm.sqlite") as crm:
-        email = crm.execute("SELECT email FROM customer ORDER BY id LIMIT 1 OFFSET 5").fetchone()[0]
-    plan = make_plan(loaded.declaration, parse([("email", email)]))
-    assert plan.loops  # the demo's references lead back to earlier datasets
-
-    def everything() -> dict[str, list[str]]:
-        got: dict[str, list[str]] = {}
-
-        def write(dotted: str, batches: Iterable[list[Row]]) -> int:
-            got[dotted] = sorted(repr(sorted(r.items())) for b in batches for r in b)
-            return len(got[dotted])
-
-        with open_systems(loaded.declaration, plan, environ={}, folder=loaded.folder) as systems:
-            read_subject(plan, systems, write)
-        return got
-
-    kept = everything()
-    monkeypatch.setattr(access, "KEEP_ROWS", 0)  # nothing kept: every dataset read again
-    assert everything() == kept
-    assert sum(len(rows) for rows in kept.values()) > 10

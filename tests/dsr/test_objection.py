@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from pledge.declaration import load_text
-from pledge.dsr.objection import ObjectionRefused, awaiting, decide, object_to
+from pledge.dsr.objection import ObjectionRefused, awaiting, decide
+from pledge.services.objection import object_to
 from pledge.store import AuditEvent, make_engine
 from pledge.store.consent_tables import SuppressionRow
 from pledge.subjects.identity import parse

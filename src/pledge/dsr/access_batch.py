@@ -31,13 +31,13 @@ from pledge import files as stored_files
 from pledge.connectors.base import BATCH, Connector, ConnectorError, Row
 from pledge.declaration import Loaded
 from pledge.declaration.model import Declaration
-from pledge.dsr.access import AccessFailed, open_systems
 from pledge.dsr.disclosure import disclose
 from pledge.dsr.package import PackageWriter
 from pledge.dsr.report import Answer, Preview, render
 from pledge.subjects.identity import Identity
 from pledge.subjects.plan import Plan, Step, make_plan
 from pledge.subjects.reach import Person, ReachStopped, run
+from pledge.subjects.systems import AccessFailed, open_systems
 
 #: People per round of reads.
 PEOPLE = 1_000

@@ -48,9 +48,9 @@ REFUSALS = (
 
 def register(main: click.Group) -> None:
     """Add these commands, and those of :mod:`pledge.dsr.rights_cli`, to ``pledge``."""
-    from pledge.dsr.rights_cli import object_command, rectify_command, restriction
+    from pledge.dsr.rights_cli import rectify_command, restriction
 
-    for command in (erase_command, erasure, rectify_command, restriction, object_command):
+    for command in (erase_command, erasure, rectify_command, restriction):
         main.add_command(command)
 
 

@@ -29,7 +29,8 @@ EXECUTORS = {
     "erasure": "pledge.dsr.erasure:erase",
     "restriction": "pledge.dsr.restrict:restrict",
     "rectification": "pledge.dsr.rectify:rectify",  # details: changes
-    "objection": "pledge.dsr.objection:object_to",  # details: to, purpose, channels, grounds
+    # Objections reach consent too: composed above both capabilities, in pledge.services.
+    "objection": "pledge.services.objection:object_to",  # details: to, purpose, channels, grounds
 }
 #: Commands that do the same work at once, outside the register (named when a type has
 #: no executor installed).

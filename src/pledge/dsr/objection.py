@@ -9,7 +9,7 @@ request clock's rules (one calendar month, weekends and bank holidays moved on).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pledge.consent.optout import object_to_marketing
 from pledge.declaration import Loaded
 from pledge.dsr import ledger
 from pledge.dsr.subject import check_store
@@ -25,12 +24,16 @@ from pledge.rules.deadline import due_date
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
 from pledge.store.erasure_tables import Objection
-from pledge.subjects.hashing import Hasher
 from pledge.subjects.identity import Identity
 
 Kind = Literal["direct-marketing", "processing"]
 #: Lawful bases an Art. 21(1) objection is about; others are recorded with a note for the DPO.
 OBJECTABLE = ("legitimate-interests", "public-task")
+
+
+#: Records a marketing objection for the consent capability: (session, settings, identities,
+#: actor), inside the objection's own transaction.
+MarketingObjection = Callable[[Session, Settings, Sequence[Identity], str], None]
 
 
 class ObjectionRefused(ValueError):
@@ -50,9 +53,20 @@ def object_to(
     now: datetime | None = None,
     store: Engine | None = None,
     actor: str = "pledge",
+    marketing: MarketingObjection | None = None,
 ) -> Objection:
-    """Record an objection; to direct marketing it also reaches the consent capability."""
+    """Record an objection; to direct marketing it also reaches the consent capability.
+
+    ``marketing`` records a marketing objection in the consent capability, in the same
+    transaction (:func:`pledge.services.objection.object_to` passes it): requests do not
+    import consent. An objection to direct marketing without it is refused, not half done.
+    """
     now = now or datetime.now(UTC)
+    if to == "direct-marketing" and marketing is None:
+        raise ObjectionRefused(
+            "an objection to direct marketing must reach the consent ledger and suppression "
+            "list; call pledge.services.objection.object_to, which connects them"
+        )
     declaration = loaded.declaration
     hashes = sorted(
         {h for hs in ledger.hash_identities(identities, settings.hash_key).values() for h in hs}
@@ -89,7 +103,8 @@ def object_to(
         with session_factory(engine).begin() as session:
             session.add(row)
             if to == "direct-marketing":
-                _tell_consent(session, settings, identities, actor)
+                assert marketing is not None
+                marketing(session, settings, identities, actor)
                 row.applied_at = now
             audit(
                 session,
@@ -150,15 +165,4 @@ def awaiting(engine: Engine) -> list[Objection]:
                 .where(Objection.status == "awaiting-decision")
                 .order_by(Objection.due_on, Objection.id)
             )
-        )
-
-
-def _tell_consent(
-    session: Session, settings: Settings, identities: Sequence[Identity], actor: str
-) -> None:
-    """Hand a marketing objection to the consent capability: ledger event and suppression."""
-    hasher = Hasher.from_settings(settings)
-    for identity in identities:
-        object_to_marketing(
-            session, hasher, identity.kind, identity.value, source="request", actor=actor
         )

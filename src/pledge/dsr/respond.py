@@ -19,7 +19,7 @@ from pledge import files
 from pledge.connectors import Connector, Row
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
-from pledge.dsr.access import open_systems, read_subject
+from pledge.dsr.access import read_subject
 from pledge.dsr.disclosure import disclose
 from pledge.dsr.drift import check_datasets
 from pledge.dsr.executors import RequestNotReady, run_elsewhere
@@ -32,6 +32,7 @@ from pledge.store.database import audit
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.plan import Plan, make_plan
 from pledge.subjects.reach import Choices
+from pledge.subjects.systems import open_systems
 
 __all__ = ["ANSWERED_HERE", "Outcome", "RequestNotReady", "answer", "identities_of", "package_name"]
 

@@ -1,5 +1,5 @@
 """Commands for the rights beside erasure: ``pledge rectify``, ``pledge restriction set|lift``
-and ``pledge object``; registered with the erasure commands (:mod:`pledge.dsr.erasure_cli`).
+registered with the erasure commands (:mod:`pledge.dsr.erasure_cli`).
 
 They act at once, for the demo and for a DPO who has already verified the person; the request
 register reaches the same service functions.
@@ -8,13 +8,12 @@ register reaches the same service functions.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import click
 
 from pledge.cli import App, pass_app
 from pledge.dsr.erasure_cli import refusing, who
-from pledge.dsr.objection import Kind, object_to
 from pledge.dsr.options import changes_option
 from pledge.dsr.plan_cli import identity_options
 from pledge.dsr.rectify import rectify
@@ -94,43 +93,5 @@ def restriction_lift(app: App, /, told_at: datetime | None, lifted_by: str, **kw
             loaded, identities, settings=app.settings, told_at=told, lifted_by=lifted_by
         )
         click.echo(f"restriction lifted; flags cleared on {sum(result.flagged.values())} row(s)")
-
-    refusing(run)
-
-
-@click.command("object")
-@identity_options
-@click.option("--to", "kind", type=click.Choice(["direct-marketing", "processing"]), required=True)
-@click.option("--purpose", help="The declared purpose objected to (for --to processing).")
-@click.option("--channel", "channels", multiple=True, help="Marketing channel; default all.")
-@click.option("--grounds", help="The person's reasons, in their words.")
-@pass_app
-def object_command(
-    app: App,
-    /,
-    kind: str,
-    purpose: str | None,
-    channels: tuple[str, ...],
-    grounds: str | None,
-    **kw: Any,
-) -> None:
-    """Record an objection: to marketing at once; to other processing for the DPO to decide."""
-    identities = who(kw)
-    loaded = app.load()
-
-    def run() -> None:
-        row = object_to(
-            loaded,
-            identities,
-            settings=app.settings,
-            to=cast(Kind, kind),
-            purpose=purpose,
-            channels=channels,
-            grounds=grounds,
-        )
-        if row.due_on is None:
-            click.echo(f"objection to direct marketing recorded ({', '.join(row.channels)})")
-        else:
-            click.echo(f"objection recorded for the DPO; decision due {row.due_on:%d %B %Y}")
 
     refusing(run)

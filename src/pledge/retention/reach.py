@@ -3,8 +3,8 @@
 A hold names a person by one identity ("customer_id=1042"), but their call records may only
 name their account. The same plan and search that answer an access request find every row
 of theirs, dataset by dataset; a sweep then skips those rows by key. If the search cannot
-run (a system is down), every dataset the plan reaches is marked unknown and the sweep holds
-it whole rather than guess.
+run (a system is down) or must stop (the held value is shared with someone else), every
+dataset the plan reaches is marked unknown and the sweep holds it whole rather than guess.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from pathlib import Path
 
 from pledge.connectors import ConnectorError
 from pledge.declaration import Declaration
-from pledge.dsr.access import AccessFailed, open_systems
 from pledge.rules.retention import Hold
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found, locate
 from pledge.subjects.plan import make_plan
+from pledge.subjects.reach import ReachStopped
+from pledge.subjects.systems import AccessFailed, open_systems
 
 
 def resolve(
@@ -46,7 +47,9 @@ def _reach(
     try:
         with open_systems(declaration, plan, environ=environ, folder=folder) as connectors:
             found = locate(plan, connectors)
-    except (AccessFailed, ConnectorError):
+    except (AccessFailed, ConnectorError, ReachStopped):
+        # Down, or the held value is shared with someone else: hold every dataset whole
+        # rather than guess which rows are the held person's.
         return tuple((step.dotted, None) for step in plan.steps)
     return tuple((step.dotted, _keys(found[step.number])) for step in plan.steps)
 

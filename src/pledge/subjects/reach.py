@@ -315,7 +315,7 @@ def run(
         for person in todo if check else ():
             left_out = len(person.excluded)
             try:
-                _check(person)
+                _check(person, set(connectors))
             except ReachStopped as exc:
                 person.stopped = exc
                 continue
@@ -475,14 +475,19 @@ def _harvest(person: Person) -> bool:
 # -- the stops ----------------------------------------------------------------------------
 
 
-def _check(person: Person) -> None:
-    """Stop the person's request if it would merge two people or reach someone else."""
+def _check(person: Person, systems: set[str]) -> None:
+    """Stop the person's request if it would merge two people or reach someone else.
+
+    An owned row's owner can only be checked where the owner's system was read: a replay on
+    one restored system, for people the ledger already knows, has nothing to check it against.
+    """
     same = person.choices.same_person
     for found in person.found.values():
         step = found.step
         if step.role == "people":
             _one_person(person, found, same)
-        if step.owner is not None:
+        owner = step.owner
+        if owner is not None and owner.target.partition(".")[0] in systems:
             _owned_by_them(person, found, same)
     for found in person.found.values():
         if found.step.role != "people":
