@@ -16,13 +16,13 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from pledge import files as stored_files
 from pledge.connectors import Connector, ConnectorError, Delete, Write
 from pledge.declaration import Loaded
-from pledge.declaration.model import Declaration
 from pledge.dsr import ledger
 from pledge.dsr.certificate import ErasureResult, Mentioned, Remaining, SystemOutcome
 from pledge.dsr.erasure_mentions import context_kept, mention_writes, verify_mentions
@@ -124,7 +124,7 @@ def erase(
                 _unlink(system, plan, works)
                 _remember(engine, result, outcome, works, hashed, actor)
             try:
-                result.remaining = _verify(declaration, plan, conns, found, works, result)
+                result.remaining = _verify(plan, conns, found, works, result, person.excluded)
                 result.remaining += verify_mentions(person.mentions, conns, result)
                 result.verified = True
             except ConnectorError as exc:
@@ -240,12 +240,12 @@ def _remember(
 
 
 def _verify(
-    declaration: Declaration,
     plan: Plan,
     conns: Mapping[str, Connector],
     before: Mapping[int, Found],
     works: Mapping[int, Work],
     result: ErasureResult,
+    excluded: set[tuple[int, Any]],
 ) -> list[Remaining]:
     """Run the plan again, also with every value queried before; list what is still there."""
     ran = {s.system for s in result.systems if s.status in ("erased", "nothing-found")}
@@ -254,7 +254,7 @@ def _verify(
     # for the links through the others (a failed system may be unreachable). The stops are
     # not checked again: they were checked before anything was written.
     reached = {name: conn for name, conn in conns.items() if name in ran}
-    after = locate(plan, reached, seed=seed, check=False)
+    after = locate(plan, reached, seed=seed, check=False, excluded=excluded)
     remaining: list[Remaining] = []
     for number, found in after.items():
         step, work = found.step, works[number]

@@ -141,8 +141,10 @@ def plan_dataset(
     work.outcome.erased = 0  # counted from what the writes did, once they ran
     if not erasable:
         return work
+    # Rows are named by the values that found them only when those values find nothing else.
+    whole = not kept and not found.skipped
     if dataset.erase == "delete":
-        work.writes.extend(_deletes(found, pk, erasable, whole=not kept))
+        work.writes.extend(_deletes(found, pk, erasable, whole=whole))
         work.files = _files(step.dotted, files or {}, erasable, work.kept_rows)
     else:
         work.strategies = strategies_of(dataset)
@@ -154,9 +156,7 @@ def plan_dataset(
         work.files = _files(step.dotted, changed, erasable, work.kept_rows)
         work.outcome.fields = dict(work.strategies)
         work.writes.extend(
-            _updates(
-                found, work, pk, erasable, whole=not kept, hash_key=hash_key, widths=widths or {}
-            )
+            _updates(found, work, pk, erasable, whole=whole, hash_key=hash_key, widths=widths or {})
         )
     return work
 
@@ -195,7 +195,12 @@ def _deletes(
             for name, values in found.queried.items()
             if values
         ]
-    assert pk is not None
+    if pk is None:
+        raise ErasureRefused(
+            f"{step.dotted}: the values that found the person's rows also find rows that are not "
+            "theirs (or some of their rows must stay), and the dataset declares no single "
+            "primary key to name rows by; declare one (primary_key: true); nothing was changed"
+        )
     return [Delete(step.dataset, pk, [r[pk] for r in rows])]
 
 

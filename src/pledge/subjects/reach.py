@@ -101,6 +101,10 @@ class Found:
     by_link: dict[RowKey, tuple[int, str]] = field(default_factory=dict)
     #: Row key → how many other records share it (0: it belongs to a shared row).
     shared: dict[RowKey, int] = field(default_factory=dict)
+    #: A row the queries returned was not given to the person (left out by the operator's
+    #: choice, or a stored value that only looks like theirs): the values queried then find
+    #: more than the person's rows, so writes must name rows by key, never by those values.
+    skipped: bool = False
     _index: dict[RowKey, int] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[int, list[Any]]] = field(default_factory=dict, repr=False)
     _harvested: set[RowKey] = field(default_factory=set, repr=False)
@@ -157,6 +161,8 @@ class Person:
     values: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     #: Where each value was first found ("given", or "system.dataset.field").
     origin: dict[Identity, str] = field(default_factory=dict)
+    #: The row each found value was first read from: (step, row key).
+    origin_row: dict[Identity, tuple[int, RowKey]] = field(default_factory=dict)
     found: dict[int, Found] = field(default_factory=dict)
     context: dict[str, list[Row]] = field(default_factory=dict)
     mentions: list[MentionHit] = field(default_factory=list)
@@ -174,6 +180,7 @@ class Person:
         """Forget what was found (not the exclusions): the runner starts this person again."""
         self.values = defaultdict(set)
         self.origin = {}
+        self.origin_row = {}
         self._asked = defaultdict(set)
         self.found = {s.number: Found(s) for s in self.plan.steps}
         for identity in self.plan.identities:
@@ -257,6 +264,7 @@ def locate(
     choices: Choices | None = None,
     check: bool = True,
     mentions: bool = False,
+    excluded: set[tuple[int, RowKey]] | None = None,
 ) -> dict[int, Found]:
     """Run ``plan`` for its one person and return each step's rows (every column).
 
@@ -266,7 +274,13 @@ def locate(
     callers that name the columns they use; every column is read.
     """
     person = locate_person(
-        plan, connectors, seed=seed, choices=choices, check=check, mentions=mentions
+        plan,
+        connectors,
+        seed=seed,
+        choices=choices,
+        check=check,
+        mentions=mentions,
+        excluded=excluded,
     )
     return person.found
 
@@ -279,9 +293,14 @@ def locate_person(
     choices: Choices | None = None,
     check: bool = True,
     mentions: bool = False,
+    excluded: set[tuple[int, RowKey]] | None = None,
 ) -> Person:
-    """:func:`locate`, returning the whole :class:`Person` (values, mentions)."""
-    person = Person(plan, choices or Choices())
+    """:func:`locate`, returning the whole :class:`Person` (values, mentions).
+
+    ``excluded`` names rows (step, key) left out before, by the operator's choice: erasure
+    verifies without them, as it erased without them.
+    """
+    person = Person(plan, choices or Choices(), excluded=set(excluded or ()))
     run([person], connectors, seed=seed, check=check, mentions=mentions)
     if person.stopped is not None:
         raise person.stopped
@@ -430,16 +449,23 @@ def _read(
         for row in batch:
             raw = row.get(name)
             held = canonical(kind, raw) if kind is not None else None
-            if held is not None and kind is not None:
-                for person in by_identity.get(held, ()):
-                    here = person.found[step.number]
-                    if person.excluded and (step.number, here.key(row)) in person.excluded:
-                        continue
-                    key, _new = here.add(row)
-                    here.by_value.setdefault(key, set()).add(Identity(kind, held))
-            for person, came in by_key.get(_link_key(raw), ()) if raw is not None else ():
+            owners = by_identity.get(held, []) if held is not None else []
+            linked = by_key.get(_link_key(raw), []) if raw is not None else []
+            if not owners and not linked:
+                for person in people:
+                    person.found[step.number].skipped = True
+                continue
+            for person in owners:
                 here = person.found[step.number]
                 if person.excluded and (step.number, here.key(row)) in person.excluded:
+                    here.skipped = True
+                    continue
+                key, _new = here.add(row)
+                here.by_value.setdefault(key, set()).add(Identity(kind or "", held or ""))
+            for person, came in linked:
+                here = person.found[step.number]
+                if person.excluded and (step.number, here.key(row)) in person.excluded:
+                    here.skipped = True
                     continue
                 key, _new = here.add(row)
                 if came:
@@ -465,9 +491,9 @@ def _harvest(person: Person) -> bool:
             found._harvested.add(key)
             for name, kind in linking:
                 value = canonical(kind, row.get(name))
-                if value is not None and person._learn(
-                    Identity(kind, value), f"{step.dotted}.{name}"
-                ):
+                identity = Identity(kind, value) if value is not None else None
+                if identity is not None and person._learn(identity, f"{step.dotted}.{name}"):
+                    person.origin_row[identity] = (step.number, key)
                     learnt = True
     return learnt
 
@@ -481,14 +507,6 @@ def _check(person: Person, systems: set[str]) -> None:
     An owned row's owner can only be checked where the owner's system was read: a replay on
     one restored system, for people the ledger already knows, has nothing to check it against.
     """
-    same = person.choices.same_person
-    for found in person.found.values():
-        step = found.step
-        if step.role == "people":
-            _one_person(person, found, same)
-        owner = step.owner
-        if owner is not None and owner.target.partition(".")[0] in systems:
-            _owned_by_them(person, found, same)
     for found in person.found.values():
         if found.step.role != "people":
             continue
@@ -505,6 +523,14 @@ def _check(person: Person, systems: set[str]) -> None:
                 len(stray),
                 path,
             )
+    same = person.choices.same_person
+    for found in person.found.values():
+        step = found.step
+        if step.role == "people":
+            _one_person(person, found, same)
+        owner = step.owner
+        if owner is not None and owner.target.partition(".")[0] in systems:
+            _owned_by_them(person, found, same)
 
 
 def _one_person(person: Person, found: Found, same: frozenset[Identity]) -> None:
@@ -544,13 +570,16 @@ def _blame(person: Person, found: Found, keys: list[RowKey]) -> tuple[Identity, 
 
     mine = next((k for k in keys if given(k)), keys[0])
     extra = next(k for k in keys if k != mine)
-    here = found.step.dotted + "."
 
     def rank(value: Identity) -> tuple[bool, bool, str, str]:
-        where = person.origin.get(value, "")
-        return (where != "given", where.startswith(here), value.kind, value.value)
+        # A value read off the extra record itself did not bring it in: blame another.
+        itself = person.origin_row.get(value) == (found.step.number, extra)
+        return (person.origin.get(value) != "given", itself, value.kind, value.value)
 
-    value = sorted(found.by_value.get(extra, ()), key=rank)[0]
+    candidates = sorted(found.by_value.get(extra, ()), key=rank)
+    if not candidates:  # reached only through references: the blast radius says so
+        return Identity("record", str(extra)), len(keys) - 1
+    value = candidates[0]
     others = sum(1 for k in keys if k != mine and value in found.by_value.get(k, ()))
     return value, others
 
