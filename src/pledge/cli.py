@@ -99,7 +99,7 @@ COMMAND_MODULES = (
     "pledge.dsr.cli",
     "pledge.demo.cli",
     "pledge.consent.cli",
-    "pledge.declaration.import_cli",
+    "pledge.import_cli",
 )
 
 
