@@ -217,6 +217,32 @@ def test_the_second_factor_is_checked_against_the_persons_own_rows(
         engine.dispose()
 
 
+def test_a_shared_landline_never_lets_a_neighbours_account_number_vouch(
+    world: Estate, smtp_server: Inbox
+) -> None:
+    ann, bob = world.people[0], world.people[1]
+    # Declared as an identity, the landline Ann and Bob's household share would lead from
+    # Ann's record to Bob's, and Bob's account number would pass as Ann's second factor.
+    world.loaded = load_text(
+        (YAML.format(crm=world.crm, billing=world.billing) + RIGHTS).replace(
+            "landline: {categories: [user.contact.phone_number], erase: nullify}",
+            "landline: {categories: [user.contact.phone_number], identity: phone, erase: nullify}",
+        )
+    )
+    engine = make_engine(world.settings)
+    try:
+        rid = _open(world, engine, "erasure", email=[ann.email])
+        send_code(engine, rid, loaded=world.loaded, settings=world.settings, actor=WHO, now=SENT)
+        code = _code(smtp_server)
+        with pytest.raises(VerificationRefused, match="stopped as ambiguous"):
+            _check(world, engine, rid, code=code, factors={"account-number": bob.account})
+        with pytest.raises(VerificationRefused, match="cannot be checked"):
+            _check(world, engine, rid, code=code, factors={"account-number": ann.account})
+        assert requests.get(engine, rid).state is State.AWAITING_VERIFICATION
+    finally:
+        engine.dispose()
+
+
 def test_a_postcode_second_factor_for_restriction(world: Estate, smtp_server: Inbox) -> None:
     engine = make_engine(world.settings)
     try:

@@ -27,6 +27,7 @@ from pledge.dsr.request_store import RequestView
 from pledge.rules import verification as rules
 from pledge.rules.verification import Challenge, Verdict
 from pledge.settings import Settings
+from pledge.subjects.reach import ReachStopped
 from pledge.store.database import audit, session_factory
 from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
@@ -99,13 +100,21 @@ def check(
                 if not rules.code_matches(key, request_id, code, row.code_hash):
                     failed = "code"
             if failed is None and second:
-                found = known_values(
-                    loaded,
-                    _anchor(view, automatic),
-                    second,
-                    settings=settings,
-                    connectors=connectors,
-                )
+                try:
+                    found = known_values(
+                        loaded,
+                        _anchor(view, automatic),
+                        second,
+                        settings=settings,
+                        connectors=connectors,
+                    )
+                except ReachStopped as exc:
+                    # Whose rows would vouch for the factor is not clear: never pass on
+                    # someone else's account number. Nothing is counted; a person decides.
+                    raise VerificationRefused(
+                        f"the second factor cannot be checked against the person's own rows: "
+                        f"{exc}; verify by hand with --how once it is settled"
+                    ) from exc
                 failed = next(
                     (f for f in second if not rules.factor_matches(key, f, given[f], found[f])),
                     None,
