@@ -5,7 +5,9 @@ and after, so a row changed that is not the person's fails it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from click.testing import CliRunner
 from pledge.cli import main as pledge
 from pledge.connectors import connect
 from pledge.declaration import Loaded, load_file
+from pledge.dsr.access_batch import access_many
 from pledge.dsr.erasure import erase
 from pledge.settings import Settings
 from pledge.store import AuditEvent, make_engine, upgrade
@@ -333,3 +336,23 @@ def test_the_cli_stops_records_the_choice_and_goes_on(shop: Shop) -> None:
         pledge, ["erase", "--email", "a@b.uk", "--yes", "--same-person", "x"], env=env
     )
     assert bad.exit_code == 2 and "KIND:VALUE" in bad.output
+
+
+def test_a_queued_batch_fails_only_the_request_that_must_stop(shop: Shop) -> None:
+    shop.execute("UPDATE customer SET phone = '01482 000001' WHERE id = 2")
+    stops: dict[int, str] = {}
+    paths = access_many(
+        shop.loaded,
+        [parse([("email", "ann@example.uk")]), parse([("email", "di@example.uk")])],
+        environ={},
+        out=shop.folder / "answers",
+        workers=0,
+        stopped=lambda index, why: stops.__setitem__(index, str(why)),
+    )
+    assert list(stops) == [0] and "stopped as ambiguous" in stops[0]
+    assert [p.name for p in paths] == ["access-2.zip"]
+    with zipfile.ZipFile(paths[0]) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert [c["id"] for c in data["systems"]["shop"]["customer"]] == [4]
+    assert [s["name"] for s in data["systems"]["shop"]["store"]] == ["York"]
+    assert not (shop.folder / "answers" / "access-1.zip").exists()
