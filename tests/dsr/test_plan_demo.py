@@ -74,25 +74,51 @@ def systems(estate: Loaded) -> Iterator[dict[str, Connector]]:
 
 def test_customer_email_leads_through_accounts_to_bills_and_call_records(plan: Plan) -> None:
     customer = plan.steps[0]
-    assert customer.dotted == "crm.customer"
-    assert customer.matches[0].field == "email" and customer.matches[0].fold_case
+    assert (customer.dotted, customer.role) == ("crm.customer", "people")
+    email = next(m for m in customer.matches if m.field == "email")
+    assert email.fold_case and email.sources == (Source("identity", identity="email"),)
     account = plan.find("crm.account")
     assert account is not None
-    assert Source("child", step=1, column="id") in account.matches[0].sources
+    assert Source("belongs-to", step=customer.number, column="id") in [
+        s for m in account.matches if m.field == "customer_id" for s in m.sources
+    ]
     for dotted in ("billing.invoice", "billing.payment", "network.call_record"):
         step = plan.find(dotted)
         assert step is not None, dotted
+        assert step.owner is not None and step.owner.field == "account_number", dotted
         sources = [s for m in step.matches if m.field == "account_number" for s in m.sources]
-        assert Source("child", step=account.number, column="number") in sources, dotted
+        assert sources == [Source("belongs-to", step=account.number, column="number")], dotted
         assert step.number > account.number  # read after the accounts it belongs to
     assert plan.unreachable == ()
 
 
+def test_other_parties_named_on_the_customers_rows_never_find_rows(plan: Plan) -> None:
+    # The address a bill was emailed to and the number called are mentions: not matched on,
+    # only cleared (or, under the retention notice, kept) when the person they name is erased.
+    for dotted, column in (
+        ("billing.invoice", "sent_to_email"),
+        ("network.call_record", "called_number"),
+    ):
+        step = plan.find(dotted)
+        assert step is not None and column not in {m.field for m in step.matches}, dotted
+    assert {(m.dotted, m.field, m.kind, m.erase) for m in plan.mentions} == {
+        ("billing.invoice", "sent_to_email", "email", "nullify"),
+        ("network.call_record", "called_number", "phone", "keep"),
+    }
+    # A payment is the account's: the invoice it settled is context, not a second owner.
+    payment = plan.find("billing.payment")
+    assert payment is not None and {m.field for m in payment.matches} == {"account_number"}
+
+
 def test_the_agent_who_took_a_call_is_not_part_of_the_callers_answer(plan: Plan) -> None:
-    assert "contact_centre.call_recording.agent_id" in plan.other_people
+    agent = next(k for k in plan.links if k.label == "contact_centre.call_recording.agent_id")
+    assert (agent.reach, agent.declared) == ("context", True)
+    recording = plan.find("contact_centre.call_recording")
+    assert recording is not None and recording.owner is not None
+    assert recording.owner.field == "customer_id"
     employee = plan.find("hr.employee")
     assert employee is not None  # read only for the same email: a customer on the staff
-    assert {s.via for m in employee.matches for s in m.sources} == {"identity", "same-identity"}
+    assert {s.via for m in employee.matches for s in m.sources} == {"identity"}
 
 
 def test_erasure_runs_children_first(plan: Plan) -> None:
