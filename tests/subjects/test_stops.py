@@ -21,6 +21,7 @@ from pledge.connectors import connect
 from pledge.declaration import Loaded, load_file
 from pledge.dsr.access_batch import access_many
 from pledge.dsr.erasure import erase
+from pledge.dsr.rectify import RectificationRefused, rectify
 from pledge.settings import Settings
 from pledge.store import AuditEvent, make_engine, upgrade
 from pledge.subjects.identity import Identity, parse
@@ -356,3 +357,22 @@ def test_a_queued_batch_fails_only_the_request_that_must_stop(shop: Shop) -> Non
     assert [c["id"] for c in data["systems"]["shop"]["customer"]] == [4]
     assert [s["name"] for s in data["systems"]["shop"]["store"]] == ["York"]
     assert not (shop.folder / "answers" / "access-1.zip").exists()
+
+
+def test_rectifying_a_shared_row_is_refused_and_an_own_row_corrected(shop: Shop) -> None:
+    before = shop.rows()
+    with pytest.raises(RectificationRefused, match="shared with other people"):
+        rectify(
+            shop.loaded,
+            parse([("email", "ann@example.uk")]),
+            {"shop.address.line1": "9 New Street"},
+            settings=shop.settings,
+        )
+    assert shop.rows() == before
+    rectify(
+        shop.loaded,
+        parse([("email", "di@example.uk")]),
+        {"shop.address.line1": "3 Far Lane North"},
+        settings=shop.settings,
+    )
+    assert changed(before, shop.rows()) == {"address:3"}

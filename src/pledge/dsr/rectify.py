@@ -93,7 +93,20 @@ def rectify(
                 (KIND_OF[c] for c in spec.categories if c in KIND_OF), None
             )
             value = _checked(f"{system}.{dataset}.{name}", raw, kind, column_type)
+            if found.shared:
+                raise RectificationRefused(
+                    f"{system}.{dataset}: {len(found.shared)} of the person's rows there are "
+                    "shared with other people (an address two customers share); correcting "
+                    "them would change the others' data too. Correct them by hand; nothing was "
+                    "changed"
+                )
             pk = step.primary_key
+            if pk is None and found.skipped:
+                raise RectificationRefused(
+                    f"{system}.{dataset} declares no single primary key, and the values that "
+                    "find the person's rows there also find rows that are not theirs; declare "
+                    "the key; nothing was changed"
+                )
             key, values = (pk, [r[pk] for r in found.rows]) if pk else _by_match(found)
             writes.setdefault(system, []).append(Update(dataset, key, values, set_to={name: value}))
             done.append(Rectified(system, dataset, name, len(found.rows)))

@@ -195,13 +195,20 @@ def _flag_writes(found: Found, column: str, flag: bool, subject: Subject) -> lis
     step = found.step
     pk = step.primary_key
     if pk is None:
+        if found.skipped or found.shared:
+            raise RestrictionRefused(
+                f"{step.dotted} declares no single primary key, and the values that find the "
+                "person's rows there also find rows that are not theirs alone; declare the "
+                "key; nothing was changed"
+            )
         folds = {m.field: m.fold_case for m in step.matches}
         return [
             Update(step.dataset, f, values, set_to={column: flag}, fold_case=folds.get(f, False))
             for f, values in found.queried.items()
             if values
         ]
-    keys = [r[pk] for r in found.rows]
+    # A row shared with other people (their common address) is not flagged for one of them.
+    keys = [r[pk] for r in found.owned_rows]
     if not flag:
         # Rows an erasure kept under a retention rule stay restricted whatever the person asks,
         # however they are identified now (the identities of the erasure may be gone).
