@@ -20,9 +20,34 @@ ALL = [SQLITE, POSTGRES, MYSQL, DUCKDB]
     ],
 )
 def test_select_per_dialect(dialect: Dialect, expected: str) -> None:
-    [statement] = sql.select(dialect, "customer", ["id", "e-mail"], "e-mail", ["a@x", "b@x"])
+    # A key that is not text (numbers) compares by value; SQLite still pins the collation.
+    [statement] = sql.select(dialect, "customer", ["id", "e-mail"], "e-mail", [1, 2])
+    expected = (
+        expected.replace(" IN (?", " COLLATE BINARY IN (?") if dialect is SQLITE else expected
+    )
     assert statement.text == expected
-    assert statement.params == ("a@x", "b@x")
+    assert statement.params == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "where", "params"),
+    [
+        (SQLITE, '"code" COLLATE BINARY IN (?)', ("AB12",)),
+        (POSTGRES, '"code" IN (%s) AND CAST("code" AS text) COLLATE "C" IN (%s)', ("AB12",) * 2),
+        (
+            MYSQL,
+            "`code` IN (%s) AND CAST(CONVERT(`code` USING utf8mb4) AS BINARY) IN (%s)",
+            ("AB12",) * 2,
+        ),
+        (DUCKDB, '"code" IN (?)', ("AB12",)),
+    ],
+)
+def test_text_keys_compare_byte_for_byte_whatever_the_collation(
+    dialect: Dialect, where: str, params: tuple[str, ...]
+) -> None:
+    [statement] = sql.select(dialect, "t", [], "code", ["AB12"], text=True)
+    assert statement.text == f"SELECT * FROM {sql.quote(dialect, 't')} WHERE {where}"
+    assert statement.params == params
 
 
 @pytest.mark.parametrize(
@@ -58,7 +83,7 @@ def test_large_in_lists_are_chunked(dialect: Dialect) -> None:
 
 
 def test_values_are_deduplicated_and_nulls_dropped() -> None:
-    [statement] = sql.select(SQLITE, "t", [], "k", ["a", None, "b", "a"])
+    [statement] = sql.select(DUCKDB, "t", [], "k", ["a", None, "b", "a"])
     assert statement.params == ("a", "b")
     assert statement.text == 'SELECT * FROM "t" WHERE "k" IN (?, ?)'
 
@@ -69,12 +94,67 @@ def test_no_values_means_no_statement() -> None:
     assert sql.update(MYSQL, "t", "k", [], set_to={"a": None}) == []
 
 
-def test_fold_case_lowers_column_and_values_except_where_collation_folds() -> None:
+def test_fold_case_folds_column_and_values_on_every_dialect() -> None:
     [lite] = sql.select(SQLITE, "c", ["id"], "email", ["A@X.uk", "a@x.uk"], fold_case=True)
-    assert lite.text == 'SELECT "id" FROM "c" WHERE lower("email") IN (?)'
+    assert lite.text == (
+        'SELECT "id" FROM "c" WHERE '
+        "lower(replace(replace(\"email\", char(304), 'i'), char(8490), 'k')) IN (?)"
+    )
     assert lite.params == ("a@x.uk",)
+    # The collation of a MariaDB column no longer decides: LOWER() under UCA 14.0, as bytes.
     [my] = sql.select(MYSQL, "c", ["id"], "email", ["A@X.uk"], fold_case=True)
-    assert my.text == "SELECT `id` FROM `c` WHERE `email` IN (%s)"
+    assert my.text == (
+        "SELECT `id` FROM `c` WHERE CAST(LOWER(CONVERT(`email` USING utf8mb4) "
+        "COLLATE utf8mb4_uca1400_as_cs) AS BINARY) IN (%s)"
+    )
+    assert my.params == ("a@x.uk",)
+    [pg] = sql.select(POSTGRES, "c", ["id"], "email", ["A@X.uk"], fold_case=True)
+    assert 'COLLATE "und-x-icu") IN (%s)' in pg.text
+    assert "%" not in pg.text.replace("%s", "")  # nothing psycopg would read as a marker
+
+
+def test_sqlite_sends_each_spelling_its_lower_can_give() -> None:
+    # SQLite's lower() leaves É alone, so "JOSÉ@x.uk" is found as "josÉ@x.uk".
+    [lite] = sql.select(SQLITE, "c", [], "email", ["José@X.uk", "B@x.uk"], fold_case=True)
+    assert lite.params == ("josé@x.uk", "josÉ@x.uk", "b@x.uk")
+    assert lite.text.count("?") == 3
+
+
+def test_sqlite_calls_fold_for_probes_with_too_many_spellings() -> None:
+    name = "ивановпетров@x.ru"  # 12 Cyrillic letters: 4,096 spellings
+    statements = sql.select(SQLITE, "c", [], "email", [name, "a@x.uk"], fold_case=True)
+    assert [(s.text.split(" WHERE ")[1], s.params) for s in statements] == [
+        ("lower(replace(replace(\"email\", char(304), 'i'), char(8490), 'k')) IN (?)", ("a@x.uk",)),
+        ('pledge_fold("email") IN (?)', (name,)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("JOSÉ.GARCÍA@X.UK", "josé.garcía@x.uk"),
+        ("STRAẞE", "straße"),  # capital sharp s lowers; ß never becomes ss
+        ("straße", "straße"),
+        ("İSTANBUL", "istanbul"),  # simple mapping: no combining dot
+        ("\u0131I", "\u0131i"),  # dotless i stays; I is i whatever the language
+        ("ΟΔΥΣΣΕΥΣ", "οδυσσευσ"),  # small sigma everywhere, final only where stored so
+        ("ς", "ς"),
+        ("ÉLODIE", "élodie"),
+        ("ИВАН", "иван"),
+        ("\u212a", "k"),  # Kelvin sign
+        ("ǅ", "ǆ"),  # titlecase digraph
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert sql.fold(text) == folded
+    assert sql.fold(folded) == folded
+
+
+def test_spellings_of_each_letter() -> None:
+    assert sql.spellings("abc") == ["abc"]  # ASCII: the engine lowers it
+    assert sql.spellings("ω") == ["ω", "Ω", "\u2126"]  # and the Ohm sign
+    assert sql.spellings("é" * 6) is not None
+    assert sql.spellings("é" * 7) is None  # 128 > SPELLINGS
 
 
 def test_update_sets_fixed_values_then_replaces_per_value() -> None:

@@ -28,7 +28,8 @@ class Select:
     key: str
     values: Sequence[Any]
     columns: Sequence[str] = ()
-    #: Compare text case-insensitively (emails are stored as people typed them).
+    #: Compare by ``sql.fold`` (emails are stored as people typed them); otherwise a text key
+    #: is compared byte for byte, whatever the column's collation.
     fold_case: bool = False
 
 
@@ -116,8 +117,11 @@ class Connector(Protocol):
 def statements(dialect: sql.Dialect, write: Write, key_type: str) -> list[sql.Statement]:
     """The chunked SQL for one write, its key values coerced to the key column's type."""
     values = sql.coerce(write.values, key_type)
+    text = sql.is_text(key_type)
     if isinstance(write, Delete):
-        return sql.delete(dialect, write.table, write.key, values, fold_case=write.fold_case)
+        return sql.delete(
+            dialect, write.table, write.key, values, fold_case=write.fold_case, text=text
+        )
     return sql.update(
         dialect,
         write.table,
@@ -126,6 +130,7 @@ def statements(dialect: sql.Dialect, write: Write, key_type: str) -> list[sql.St
         set_to=write.set_to,
         replace=write.replace,
         fold_case=write.fold_case,
+        text=text,
     )
 
 
@@ -160,7 +165,8 @@ class SQLConnector:
     def read(self, query: Select, *, batch_size: int = BATCH) -> Generator[list[Row]]:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        values = sql.coerce(query.values, self._key_type(query.table, query.key))
+        key_type = self._key_type(query.table, query.key)
+        values = sql.coerce(query.values, key_type)
         for column in query.columns:
             self._key_type(query.table, column)  # a missing column is named, not a driver error
         for statement in sql.select(
@@ -170,6 +176,7 @@ class SQLConnector:
             query.key,
             values,
             fold_case=query.fold_case,
+            text=sql.is_text(key_type),
         ):
             yield from self._stream(statement, batch_size)
 

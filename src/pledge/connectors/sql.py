@@ -5,12 +5,20 @@ so one statement serves a whole batch of subjects (never one statement per row).
 batches are split into chunks so no statement passes a driver's or engine's limit on
 parameters (SQLite's default is 32,766; PostgreSQL's wire protocol allows 65,535).
 
->>> [s.text for s in select(SQLITE, "customer", ["id", "email"], "email", ["a@x.uk"])]
+Identities are compared one way on every engine, whatever the collation of the column:
+emails by :func:`fold` (case does not count, accents do), every other identity byte for
+byte. Each dialect says how its engine does that; tests/connectors/test_fold.py holds all four
+engines to the same answers.
+
+>>> [s.text for s in select(DUCKDB, "customer", ["id", "email"], "email", ["a@x.uk"])]
 ['SELECT "id", "email" FROM "customer" WHERE "email" IN (?)']
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,15 +29,35 @@ from typing import Any
 CHUNK = 500
 
 
+#: The SQLite function that applies :func:`fold` itself; :class:`SQLiteConnector` registers it.
+FOLD_FUNCTION = "pledge_fold"
+#: Most spellings one probe may be sent as on an engine that lowers only A-Z (SQLite); a probe
+#: with more (many accented or non-Latin letters) is compared with FOLD_FUNCTION instead.
+SPELLINGS = 64
+
+
 @dataclass(frozen=True)
 class Dialect:
-    """How one engine and its driver spell identifiers and parameters."""
+    """How one engine and its driver spell identifiers, parameters and comparisons.
+
+    ``folded`` and ``exact`` are templates in which ``{}`` stands for the quoted key column.
+    """
 
     name: str
     quote: str
     placeholder: str
-    #: Collation already compares text case-insensitively, so lower() would only cost an index.
-    folds_case: bool = False
+    #: The key column as :func:`fold` would have it, whatever its collation.
+    folded: str = "lower({})"
+    #: ``folded`` lowers A-Z only, so each probe is sent as every spelling that lowers to it
+    #: (:func:`spellings`); the column's other letters are compared as stored.
+    spells: bool = False
+    #: A text key column compared byte for byte, whatever its collation.
+    exact: str = "{}"
+    #: ``exact`` applies to key columns of every type (SQLite), not only to text columns.
+    exact_any_type: bool = False
+    #: ``exact`` cannot use an index on the column, so a plain ``IN`` on the column comes first
+    #: to find the candidates by index (bytes that are equal are equal in every collation).
+    exact_after_plain: bool = False
 
     @property
     def percent_is_special(self) -> bool:
@@ -37,10 +65,109 @@ class Dialect:
         return self.placeholder == "%s"
 
 
-SQLITE = Dialect("sqlite", '"', "?")
-POSTGRES = Dialect("postgresql", '"', "%s")
-MYSQL = Dialect("mysql", "`", "%s", folds_case=True)
+#: SQLite's lower() folds A-Z only (a build with the ICU extension is caught when the file is
+#: opened, see SQLiteConnector). İ (U+0130) and the Kelvin sign (U+212A) are the only other
+#: letters whose fold is ASCII, so replacing them first leaves one spelling per ASCII letter.
+SQLITE = Dialect(
+    "sqlite",
+    '"',
+    "?",
+    folded="lower(replace(replace({}, char(304), 'i'), char(8490), 'k'))",
+    spells=True,
+    exact="{} COLLATE BINARY",
+    exact_any_type=True,
+)
+#: ICU's root locale lowers every letter by Unicode's rules whatever the database's own
+#: collation and ctype, and differs from fold() in two places only, both removed first:
+#: İ becomes "i" plus a combining dot, and Σ becomes ς at the end of a word.
+POSTGRES = Dialect(
+    "postgresql",
+    '"',
+    "%s",
+    folded=(
+        "lower(replace(replace({} COLLATE \"C\", chr(304), 'i'), chr(931), chr(963)) "
+        'COLLATE "und-x-icu")'
+    ),
+    exact='CAST({} AS text) COLLATE "C"',
+    exact_after_plain=True,
+)
+#: MariaDB 10.10+: LOWER() under a UCA 14.0 collation lowers every letter as fold() does;
+#: comparing as binary makes accents and trailing spaces count whatever the column's collation.
+MYSQL = Dialect(
+    "mysql",
+    "`",
+    "%s",
+    folded="CAST(LOWER(CONVERT({} USING utf8mb4) COLLATE utf8mb4_uca1400_as_cs) AS BINARY)",
+    exact="CAST(CONVERT({} USING utf8mb4) AS BINARY)",
+    exact_after_plain=True,
+)
+#: MySQL, and MariaDB before 10.10, have no UCA 14.0 collation: Unicode 5.2's case pairs are
+#: the newest they know (letters added since, Cherokee or Georgian capitals, are not folded).
+MYSQL_UNICODE_520 = dataclasses.replace(
+    MYSQL,
+    folded="CAST(LOWER(CONVERT({} USING utf8mb4) COLLATE utf8mb4_unicode_520_ci) AS BINARY)",
+)
+#: A SQLite built with the ICU extension, whose lower() lowers by ICU's rules: fold() itself
+#: is called for each row (no index can serve that).
+SQLITE_ICU = dataclasses.replace(SQLITE, folded=FOLD_FUNCTION + "({})", spells=False)
+#: DuckDB's lower() lowers each code point by Unicode's simple mapping, as fold() does.
 DUCKDB = Dialect("duckdb", '"', "?")
+
+
+def fold(text: str) -> str:
+    """``text`` as identities are compared without regard to case: each code point lowered by
+    Unicode's simple lowercase mapping, with no context and no language rules.
+
+    Accents stay (é is not e), ß stays ß (ẞ becomes ß; ß never becomes ss), İ becomes i,
+    Σ always becomes σ (never ς), and I is i whatever the language. Every engine can do
+    exactly this (see the dialects); full case folding (ß to ss) or Python's str.lower()
+    (ς at the end of a word, İ to i plus a combining dot) no engine's lower() does.
+
+    >>> fold("JOSÉ.GARCÍA@Example.UK"), fold("ΟΔΟΣ"), fold("STRAẞE"), fold("İ")
+    ('josé.garcía@example.uk', 'οδοσ', 'straße', 'i')
+    """  # noqa: RUF002 (Greek letters on purpose)
+    # str.lower() is the full mapping in context; these two are where it is not the simple one.
+    return text.replace("\u0130", "i").replace("\u03a3", "\u03c3").lower()
+
+
+def fold_value(value: Any) -> Any:
+    """:func:`fold` for text; other values (numbers read from a column) as they are."""
+    return fold(value) if isinstance(value, str) else value
+
+
+@functools.cache
+def _uppers() -> dict[str, tuple[str, ...]]:
+    """Each folded character → the other characters that fold to it (É for é, K and K for k)."""
+    found: dict[str, list[str]] = {}
+    for point in range(0x110000):
+        char = chr(point)
+        folded = fold(char)
+        if folded != char and len(folded) == 1:
+            found.setdefault(folded, []).append(char)
+    return {char: tuple(others) for char, others in found.items()}
+
+
+def spellings(probe: str, limit: int = SPELLINGS) -> list[str] | None:
+    """Every value that SQLite's ``folded`` expression can give for a stored value that folds
+    to ``probe`` (``probe`` already folded); None when there are more than ``limit``.
+
+    That expression lowers only A-Z (İ and K become i and k first), so a stored "JOSÉ@X.UK"
+    gives "josÉ@x.uk": each non-ASCII letter of the probe may be stored in any of its cases.
+    A stored value matches exactly when its expression is one of these spellings.
+
+    >>> spellings("josé@x.uk")
+    ['josé@x.uk', 'josÉ@x.uk']
+    """
+    uppers = _uppers()
+    choices: list[tuple[str, ...]] = []
+    count = 1
+    for char in probe:
+        options = (char,) if char.isascii() else (char, *uppers.get(char, ()))
+        count *= len(options)
+        if count > limit:
+            return None
+        choices.append(options)
+    return ["".join(parts) for parts in itertools.product(*choices)]
 
 
 @dataclass(frozen=True)
@@ -52,6 +179,23 @@ class Statement:
     #: Whether its row count is the write's count (an update split into several passes over
     #: the same rows counts only its first pass).
     counts: bool = True
+
+
+def folded_index(dialect: Dialect, table: str, column: str, name: str) -> str | None:
+    """The CREATE INDEX that lets ``fold_case`` lookups on ``table.column`` use an index;
+    None on engines where none can (MariaDB has no index on an expression, DuckDB files none).
+
+    >>> print(folded_index(SQLITE, "customer", "email", "ix_email_fold"))
+    CREATE INDEX IF NOT EXISTS "ix_email_fold" ON "customer" (lower(replace(replace("email", char(304), 'i'), char(8490), 'k')))
+    """  # noqa: E501
+    if dialect.name not in ("sqlite", "postgresql") or FOLD_FUNCTION in dialect.folded:
+        return None
+    text = (
+        f"CREATE INDEX IF NOT EXISTS {quote(dialect, name)} ON {quote(dialect, table)} "
+        f"({dialect.folded.format(quote(dialect, column))})"
+    )
+    # The text is run as it is, not through a driver that reads "%" as a marker.
+    return text.replace("%%", "%") if dialect.percent_is_special else text
 
 
 def quote(dialect: Dialect, name: str) -> str:
@@ -80,17 +224,53 @@ def distinct(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
-def _where(dialect: Dialect, key: str, count: int, fold_case: bool) -> str:
+def _matching(
+    dialect: Dialect,
+    key: str,
+    values: Iterable[Any],
+    *,
+    fold_case: bool,
+    text: bool,
+    chunk: int,
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """WHERE conditions (with their parameters) that together match the rows whose ``key`` is
+    one of ``values``: by :func:`fold` when ``fold_case``, else byte for byte when the column
+    holds text (``text``). Each row matches one condition at most."""
     column = quote(dialect, key)
-    if fold_case and not dialect.folds_case:
-        column = f"lower({column})"
-    marks = ", ".join([dialect.placeholder] * count)
-    return f"{column} IN ({marks})"
-
-
-def _keys(values: Iterable[Any], fold_case: bool) -> list[Any]:
     found = distinct(values)
-    return distinct(v.lower() if isinstance(v, str) else v for v in found) if fold_case else found
+    out: list[tuple[str, tuple[Any, ...]]] = []
+
+    def add(left: str, keys: list[Any], *, twice: str | None = None) -> None:
+        for part in chunks(keys, chunk):
+            marks = ", ".join([dialect.placeholder] * len(part))
+            if twice is None:
+                out.append((f"{left} IN ({marks})", tuple(part)))
+            else:
+                out.append((f"{left} IN ({marks}) AND {twice} IN ({marks})", tuple(part) * 2))
+
+    if not fold_case:
+        if not (text or dialect.exact_any_type) or dialect.exact == "{}":
+            add(column, found)
+        elif dialect.exact_after_plain:
+            add(column, found, twice=dialect.exact.format(column))
+        else:
+            add(dialect.exact.format(column), found)
+        return out
+    probes = distinct(fold_value(v) for v in found)
+    if not dialect.spells:
+        add(dialect.folded.format(column), probes)
+        return out
+    spelt: list[Any] = []
+    many: list[Any] = []
+    for probe in probes:
+        options = spellings(probe) if isinstance(probe, str) else [probe]
+        if options is None:
+            many.append(probe)
+        else:
+            spelt.extend(options)
+    add(dialect.folded.format(column), spelt)
+    add(f"{FOLD_FUNCTION}({column})", many)  # cannot use an index; rare
+    return out
 
 
 def select(
@@ -101,17 +281,21 @@ def select(
     values: Iterable[Any],
     *,
     fold_case: bool = False,
+    text: bool = False,
     chunk: int = CHUNK,
 ) -> list[Statement]:
     """SELECT ``columns`` of the rows whose ``key`` is one of ``values``, chunked.
 
-    ``fold_case`` compares text case-insensitively (stored emails keep the case people typed).
+    ``fold_case`` compares with :func:`fold` (emails keep the case people typed); otherwise a
+    key column that holds text (``text``) is compared byte for byte, whatever its collation.
     """
     names = ", ".join(quote(dialect, c) for c in columns) if columns else "*"
     head = f"SELECT {names} FROM {quote(dialect, table)} WHERE "
     return [
-        Statement(head + _where(dialect, key, len(part), fold_case), tuple(part))
-        for part in chunks(_keys(values, fold_case), chunk)
+        Statement(head + where, params)
+        for where, params in _matching(
+            dialect, key, values, fold_case=fold_case, text=text, chunk=chunk
+        )
     ]
 
 
@@ -122,13 +306,16 @@ def delete(
     values: Iterable[Any],
     *,
     fold_case: bool = False,
+    text: bool = False,
     chunk: int = CHUNK,
 ) -> list[Statement]:
     """DELETE the rows whose ``key`` is one of ``values``, chunked."""
     head = f"DELETE FROM {quote(dialect, table)} WHERE "
     return [
-        Statement(head + _where(dialect, key, len(part), fold_case), tuple(part))
-        for part in chunks(_keys(values, fold_case), chunk)
+        Statement(head + where, params)
+        for where, params in _matching(
+            dialect, key, values, fold_case=fold_case, text=text, chunk=chunk
+        )
     ]
 
 
@@ -141,6 +328,7 @@ def update(
     set_to: Mapping[str, Any] | None = None,
     replace: Mapping[str, Mapping[Any, Any]] | None = None,
     fold_case: bool = False,
+    text: bool = False,
     chunk: int = CHUNK,
 ) -> list[Statement]:
     """UPDATE the rows whose ``key`` is one of ``values``, chunked.
@@ -150,16 +338,15 @@ def update(
     outside the database, which has no HMAC); values not in the map are left as they are.
     Each map is sent in chunks too, as separate statements, to stay under parameter limits.
     """
-    keys = _keys(values, fold_case)
+    wheres = _matching(dialect, key, values, fold_case=fold_case, text=text, chunk=chunk)
     out: list[Statement] = []
     target = f"UPDATE {quote(dialect, table)} SET "
     p = dialect.placeholder
     if set_to:
         assignments = ", ".join(f"{quote(dialect, c)} = {p}" for c in set_to)
         fixed = tuple(set_to.values())
-        for part in chunks(keys, chunk):
-            where = _where(dialect, key, len(part), fold_case)
-            out.append(Statement(f"{target}{assignments} WHERE {where}", fixed + tuple(part)))
+        for where, params in wheres:
+            out.append(Statement(f"{target}{assignments} WHERE {where}", fixed + params))
     first = not out
     for column, mapping in (replace or {}).items():
         pairs = [(old, new) for old, new in mapping.items() if old is not None]
@@ -169,12 +356,25 @@ def update(
             whens = " ".join(f"WHEN {p} THEN {p}" for _ in pair_part)
             case = f"{name} = CASE {name} {whens} ELSE {name} END"
             case_params = tuple(x for pair in pair_part for x in pair)
-            for part in chunks(keys, chunk):
-                where = _where(dialect, key, len(part), fold_case)
-                params = case_params + tuple(part)
-                out.append(Statement(f"{target}{case} WHERE {where}", params, counts=first))
+            for where, params in wheres:
+                out.append(
+                    Statement(f"{target}{case} WHERE {where}", case_params + params, counts=first)
+                )
             first = False
     return out
+
+
+_TEXT_COLUMN = re.compile(r"(char|text|clob|string)", re.I)
+
+
+def is_text(column_type: str) -> bool:
+    """Whether a column of ``column_type`` (as introspection names it) holds text, so that its
+    comparisons follow a collation (uuid, numbers and dates compare by value).
+
+    >>> is_text("character varying(36)"), is_text("citext"), is_text("uuid"), is_text("int")
+    (True, True, False, False)
+    """
+    return bool(_TEXT_COLUMN.search(column_type))
 
 
 _INTEGER = re.compile(

@@ -27,6 +27,9 @@ class SQLiteConnector(SQLConnector):
         # Autocommit mode: transactions are opened explicitly, so a read never holds a lock.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
+        self._db.create_function(sql.FOLD_FUNCTION, 1, sql.fold_value, deterministic=True)
+        if self._db.execute("SELECT lower(char(201))").fetchone()[0] != "\u00c9":
+            self.dialect = sql.SQLITE_ICU  # lower() is not the ASCII-only one spellings() expect
 
     def _stream(self, statement: sql.Statement, batch_size: int) -> Generator[list[Row]]:
         try:

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateIndex, CreateTable, SetColumnComment, SetTableComment
 
+from pledge.connectors import sql as pledge_sql
+
 Row = Sequence[Any]
 
 
@@ -109,13 +111,24 @@ def _index_steps(
     steps: list[tuple[str, Callable[[], None]]] = []
     for table in tables:
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
-            if index.info.get("fold") and dialect.name in ("mysql", "mariadb"):
-                continue
             label = f"{table.name}.{'+'.join(c.name for c in index.columns)}"
+            ddl: str | None = _ddl(CreateIndex(index), dialect)
             if index.info.get("fold"):
-                label += " (lower)"
-            steps.append((label, partial(run, _ddl(CreateIndex(index), dialect))))
+                # On the expression requests compare emails by (pledge.connectors.sql.fold);
+                # MariaDB can index no expression.
+                label += " (fold)"
+                ddl = _folded_index(dialect, table, index)
+            if ddl is not None:
+                steps.append((label, partial(run, ddl)))
     return steps
+
+
+def _folded_index(dialect: Dialect, table: sa.Table, index: sa.Index) -> str | None:
+    ours = {"sqlite": pledge_sql.SQLITE, "postgresql": pledge_sql.POSTGRES}.get(dialect.name)
+    if ours is None:
+        return None
+    [column] = index.info["fold"]
+    return pledge_sql.folded_index(ours, table.name, column, str(index.name))
 
 
 class ServerSink:

@@ -1,8 +1,10 @@
 """Identities: the values that say who a request is about, normalised before any query.
 
-Emails are trimmed and lower-cased; phone numbers become E.164 (``+441482123456``), read as
-UK numbers unless they carry a country code; ids and account numbers are trimmed. A value
-that cannot be an identity of its kind is refused with a sentence naming the kind.
+Emails are trimmed and folded (``pledge.connectors.sql.fold``: case does not count, accents
+do; the same comparison every connector makes in SQL); phone numbers become E.164
+(``+441482123456``), read as UK numbers unless they carry a country code; ids and account
+numbers are trimmed, and compared exactly. A value that cannot be an identity of its kind is
+refused with a sentence naming the kind.
 
 Databases store phone numbers as people typed them, so :func:`stored_forms` lists the
 spellings a field may hold for one number: E.164, international with spaces, and national
@@ -22,6 +24,7 @@ from typing import get_args
 
 import phonenumbers
 
+from pledge.connectors.sql import fold
 from pledge.declaration.model import IdentityKind
 
 KINDS: tuple[str, ...] = get_args(IdentityKind)
@@ -71,7 +74,7 @@ def normalise(kind: str, value: str, region: str = DEFAULT_REGION) -> str:
     if not text:
         raise IdentityInvalid(kind, f"the {_label(kind)} is empty")
     if kind == "email":
-        text = text.lower()
+        text = fold(text)
         if not _EMAIL.match(text):
             raise IdentityInvalid(kind, f"email '{value.strip()}' is not an email address")
         return text
