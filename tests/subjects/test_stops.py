@@ -20,7 +20,7 @@ from pledge.cli import main as pledge
 from pledge.connectors import connect
 from pledge.declaration import Loaded, load_file
 from pledge.dsr.access_batch import access_many
-from pledge.dsr.erasure import erase
+from pledge.dsr.erasure import ErasureIncomplete, erase
 from pledge.dsr.rectify import RectificationRefused, rectify
 from pledge.settings import Settings
 from pledge.store import AuditEvent, make_engine, upgrade
@@ -376,3 +376,22 @@ def test_rectifying_a_shared_row_is_refused_and_an_own_row_corrected(shop: Shop)
         settings=shop.settings,
     )
     assert changed(before, shop.rows()) == {"address:3"}
+
+
+def test_a_row_the_database_would_not_delete_fails_the_erasure_and_is_not_counted(
+    shop: Shop,
+) -> None:
+    # A bill with no customer, found only by the address it was sent to, stored in capitals;
+    # a trigger (as a real system might have) silently keeps it.
+    shop.execute("INSERT INTO bill VALUES (4, NULL, 'ANN@EXAMPLE.UK', 7)")
+    shop.execute(
+        "CREATE TRIGGER keep_bill BEFORE DELETE ON bill WHEN old.id = 4 "
+        "BEGIN SELECT RAISE(IGNORE); END"
+    )
+    with pytest.raises(ErasureIncomplete) as failed:
+        shop.erase(("email", "ann@example.uk"))
+    result = failed.value.result
+    assert not result.complete
+    assert [(r.dataset, r.rows) for r in result.remaining] == [("bill", 1)]
+    (bills,) = [d for s in result.systems for d in s.datasets if d.dataset == "bill"]
+    assert (bills.found, bills.erased) == (2, 1)  # what the DELETE did, not what was planned

@@ -437,11 +437,17 @@ def _read(
         if seed is not None:
             for value in seed.get(step.number, {}).get(name, ()):
                 mark = f"s:{_link_key(value)}"
-                if mark not in asked:
-                    asked.add(mark)
+                if mark in asked:
+                    continue
+                asked.add(mark)
+                queried.append(value)
+                send[value] = None
+                # An identity value matches its other spellings (case, phone forms) too.
+                held = canonical(kind, value) if kind is not None else None
+                if held is not None:
+                    by_identity[held].append(person)
+                else:
                     by_key[_link_key(value)].append((person, 0))
-                    queried.append(value)
-                    send[value] = None
     if not send:
         return False
     query = Select(step.dataset, name, list(send), (), fold_case)
