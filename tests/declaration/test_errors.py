@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pledge.declaration import DeclarationInvalid, DeclarationUnreadable, load_text
+from pledge.declaration.reach import resolve
 
 BASE = """\
 controller:
@@ -222,17 +223,21 @@ def test_a_list_at_the_top_is_unreadable() -> None:
 
 
 def test_dataset_nobody_can_be_found_in_is_a_warning() -> None:
-    text = (
-        BASE.replace("          created_at: {}\n", "").replace("marketing:", "marketing:")
-        + "notice: {}\n"
-    )
-    lonely = text.replace(
+    lonely = BASE.replace(
         "      address:\n",
         "      notes:\n        fields:\n          body: {categories: [user.content.private]}\n"
         "      address:\n",
-    ).replace("from: created_at", "from: customer_id")
+    )
     loaded = load_text(lonely, "pledge.yaml")
-    assert any("cannot tell whose rows" in w.message for w in loaded.warnings)
+    (warning,) = loaded.warnings
+    assert warning.severity == "warning"
+    assert warning.message.startswith(
+        "crm.notes holds personal data, but no identity field says whose rows they are and no "
+        "ownership reference (belongs-to, or owns from another dataset) leads to them"
+    )
+    assert "say about: context if the rows belong to no one" in warning.message
+    assert warning.place is not None
+    assert (warning.place.file, warning.place.line, warning.place.column) == ("pledge.yaml", 15, 7)
 
 
 def test_archiving_rows_that_name_files_needs_the_archive_to_name_them_too() -> None:
@@ -248,3 +253,290 @@ def test_archiving_rows_that_name_files_needs_the_archive_to_name_them_too() -> 
     (problem,) = caught.value.problems
     assert "names files under scans, to a Parquet archive" in problem.message
     assert problem.place is not None and problem.place.line == 34
+
+
+# -- whose rows are these: reach, mentions, what a dataset is about ------------------------
+
+REACH = """\
+controller: {name: Northwold Telecom Ltd, address: "1 Quay Street, Hull HU1 1AA"}
+systems:
+  crm:
+    connection: env:CRM_URL
+    datasets:
+      customer:
+        fields:
+          id: {primary_key: true, identity: customer_id}
+          email: {categories: [user.contact.email], identity: email}
+          store_id: {references: store.id}
+      store:
+        about: context
+        show_in_access: true
+        fields:
+          id: {primary_key: true}
+          name: {}
+      employee:
+        fields:
+          id: {primary_key: true, identity: employee_id}
+          work_email: {categories: [user.contact.email], identity: email}
+      call:
+        fields:
+          id: {primary_key: true}
+          customer_id: {references: customer.id, reach: belongs-to}
+          agent_id: {references: employee.id, reach: context}
+          called_number: {mention: phone, erase: nullify}
+          notes: {categories: [user.content]}
+"""
+
+CALL_NOTES = "          notes: {categories: [user.content]}\n"
+EMPLOYEE = (
+    "      employee:\n"
+    "        fields:\n"
+    "          id: {primary_key: true, identity: employee_id}\n"
+    "          work_email: {categories: [user.contact.email], identity: email}\n"
+)
+
+
+def test_reach_base_is_valid_and_says_whose_rows_are_whose() -> None:
+    loaded = load_text(REACH, "pledge.yaml")
+    assert loaded.warnings == []
+    reach = resolve(loaded.declaration.systems)
+    assert reach.about == {
+        "crm.customer": "people",
+        "crm.store": "context",
+        "crm.employee": "people",
+        "crm.call": "owned",
+    }
+    assert {k.label: k.reach for k in reach.links} == {
+        "crm.customer.store_id": "context",
+        "crm.call.customer_id": "belongs-to",
+        "crm.call.agent_id": "context",
+    }
+    assert [(m.dataset, m.field, m.kind) for m in reach.mentions] == [
+        ("crm.call", "called_number", "phone")
+    ]
+
+
+def test_two_possible_owners_are_refused_with_their_place_and_a_suggestion() -> None:
+    # Neither reference says whose call it is: the customer's or the agent's. Pledge will not
+    # guess; the problem points at the second candidate and says what to write.
+    text = REACH.replace(
+        "customer_id: {references: customer.id, reach: belongs-to}",
+        "customer_id: {references: customer.id}",
+    ).replace(
+        "agent_id: {references: employee.id, reach: context}",
+        "agent_id: {references: employee.id}",
+    )
+    with pytest.raises(DeclarationInvalid) as caught:
+        load_text(text, "pledge.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        "pledge.yaml:25:11: error: systems.crm.datasets.call.fields.agent_id: crm.call refers "
+        "to 2 datasets that could own its rows: customer_id (to crm.customer), agent_id (to "
+        "crm.employee); Pledge will not guess whose rows these are. Write reach: belongs-to on "
+        "the one that owns them (for example customer_id) and reach: context on the others"
+    )
+    # Declaring one owner is enough: the other reference becomes context.
+    fixed = text.replace(
+        "customer_id: {references: customer.id}",
+        "customer_id: {references: customer.id, reach: belongs-to}",
+    )
+    reach = resolve(load_text(fixed, "pledge.yaml").declaration.systems)
+    agent = next(k for k in reach.links if k.label == "crm.call.agent_id")
+    assert (agent.reach, agent.declared) == ("context", False)
+
+
+# (id, what to replace, replacement, line, the key the column points at, words in the message)
+REACH_ERRORS = [
+    (
+        "two declared owners",
+        "agent_id: {references: employee.id, reach: context}",
+        "agent_id: {references: employee.id, reach: belongs-to}",
+        25,
+        "reach",
+        ["crm.call declares two owners (customer_id, agent_id)", "a row belongs to one person"],
+    ),
+    (
+        "reach without a reference",
+        "name: {}",
+        "name: {reach: context}",
+        16,
+        "reach",
+        [
+            "crm.store.name says how to reach rows through a reference (reach: context) but "
+            "refers to nothing",
+            "add references: dataset.field or remove reach",
+        ],
+    ),
+    (
+        "belongs-to into a context dataset",
+        CALL_NOTES,
+        CALL_NOTES + "          shop_id: {references: store.id, reach: belongs-to}\n",
+        28,
+        "reach",
+        [
+            "crm.call.shop_id is declared reach: belongs-to, but crm.store is context (rows "
+            "shared by everyone), which no person owns",
+            "write reach: context",
+        ],
+    ),
+    (
+        "owns a context row",
+        "store_id: {references: store.id}",
+        "store_id: {references: store.id, reach: owns}",
+        10,
+        "reach",
+        ["crm.customer.store_id is declared reach: owns, but crm.store is context"],
+    ),
+    (
+        "a primary key as a mention",
+        "          id: {primary_key: true}\n          customer_id",
+        "          id: {primary_key: true, mention: phone}\n          customer_id",
+        23,
+        "mention",
+        ["crm.call.id is a key, so it cannot be a mention", "Use reach: context"],
+    ),
+    (
+        "a reference as a mention",
+        "agent_id: {references: employee.id, reach: context}",
+        "agent_id: {references: employee.id, mention: employee_id, erase: keep}",
+        25,
+        "mention",
+        ["crm.call.agent_id is a key, so it cannot be a mention"],
+    ),
+    (
+        "mention and identity",
+        "called_number: {mention: phone, erase: nullify}",
+        "called_number: {mention: phone, identity: phone, erase: nullify}",
+        26,
+        "mention",
+        [
+            "crm.call.called_number says both identity (the row's own person) and mention "
+            "(another party); it can only be one"
+        ],
+    ),
+    (
+        "mention without erase",
+        "called_number: {mention: phone, erase: nullify}",
+        "called_number: {mention: phone}",
+        26,
+        "mention",
+        [
+            "crm.call.called_number mentions another party's phone",
+            "erase: nullify, mask, hash or keep",
+        ],
+    ),
+    (
+        "ownership cycle",
+        CALL_NOTES,
+        CALL_NOTES + "          caller_id: {references: customer.id, reach: owns}\n",
+        24,
+        "reach",
+        [
+            "ownership goes round in a circle: crm.call.caller_id (owns) → "
+            "crm.call.customer_id (belongs-to); a row cannot own itself",
+            "Make one of these references reach: context",
+        ],
+    ),
+    (
+        "show_in_access on people",
+        "      employee:\n        fields:",
+        "      employee:\n        show_in_access: true\n        fields:",
+        18,
+        "show_in_access",
+        ["crm.employee is people, not context; show_in_access is for context rows"],
+    ),
+    (
+        "identity on a context dataset",
+        "          name: {}\n",
+        "          name: {}\n          email: {identity: email}\n",
+        17,
+        "identity",
+        [
+            "crm.store is context (rows shared by everyone), so email cannot identify whose "
+            "rows they are",
+            "make it a mention, or say about: owned",
+        ],
+    ),
+    (
+        "people without identity",
+        EMPLOYEE,
+        "      employee:\n"
+        "        about: people\n"
+        "        fields:\n"
+        "          id: {primary_key: true}\n"
+        "          work_email: {categories: [user.contact.email]}\n",
+        18,
+        "about",
+        [
+            "crm.employee is a dataset of people but no field is an identity, so no request "
+            "can find anyone in it",
+            "mark the field that identifies each person",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "words"),
+    [case[1:] for case in REACH_ERRORS],
+    ids=[case[0] for case in REACH_ERRORS],
+)
+def test_reach_error_is_found_placed_and_explained(
+    old: str, new: str, line: int, key: str, words: list[str]
+) -> None:
+    assert old in REACH, old
+    text = REACH.replace(old, new, 1)
+    with pytest.raises(DeclarationInvalid) as caught:
+        load_text(text, "pledge.yaml")
+    matching = [p for p in caught.value.problems if all(w in p.message for w in words)]
+    assert matching, "\n".join(str(p) for p in caught.value.problems)
+    place = matching[0].place
+    assert place is not None and (place.file, place.line) == ("pledge.yaml", line)
+    assert place.column == text.splitlines()[line - 1].index(f"{key}:") + 1
+
+
+REACH_WARNINGS = [
+    (
+        "people to owned, undeclared",
+        "          store_id: {references: store.id}\n",
+        "          store_id: {references: store.id}\n          first_call: {references: call.id}\n",
+        11,
+        "first_call",
+        [
+            "crm.customer.first_call refers to crm.call from a dataset of people and says "
+            "nothing about reach, so it is context",
+            "write reach: owns; if shared, reach: context",
+        ],
+    ),
+    (
+        "ownership into people",
+        EMPLOYEE,
+        EMPLOYEE + "          customer_record: {references: customer.id, reach: owns}\n",
+        21,
+        "reach",
+        [
+            "crm.employee.customer_record (owns) leads from rows of crm.employee into "
+            "crm.customer, a dataset of people",
+            "reach: context is usually meant",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "words"),
+    [case[1:] for case in REACH_WARNINGS],
+    ids=[case[0] for case in REACH_WARNINGS],
+)
+def test_reach_warning_is_placed_and_the_declaration_still_loads(
+    old: str, new: str, line: int, key: str, words: list[str]
+) -> None:
+    assert old in REACH, old
+    text = REACH.replace(old, new, 1)
+    loaded = load_text(text, "pledge.yaml")
+    (warning,) = loaded.warnings
+    assert warning.severity == "warning"
+    assert all(w in warning.message for w in words), warning.message
+    place = warning.place
+    assert place is not None and (place.file, place.line) == ("pledge.yaml", line)
+    assert place.column == text.splitlines()[line - 1].index(f"{key}:") + 1

@@ -1,5 +1,6 @@
 """The plan for a Northwold Telecom customer, on the demo company's declaration and data:
-the chain CRM → billing → network, shared identities, the agent left out, children first."""
+the chain CRM → billing → network by ownership, the agent who took a call kept out of the
+caller's answer (and the callers out of the agent's), children erased first."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pledge.connectors import Connector, Select, connect
 from pledge.declaration import Loaded, load_file
 from pledge.subjects.identity import lenient, parse
 from pledge.subjects.plan import Plan, Source, make_plan
+from pledge.subjects.reach import find
 
 
 @pytest.fixture(scope="module")
@@ -74,51 +76,74 @@ def systems(estate: Loaded) -> Iterator[dict[str, Connector]]:
 
 def test_customer_email_leads_through_accounts_to_bills_and_call_records(plan: Plan) -> None:
     customer = plan.steps[0]
-    assert (customer.dotted, customer.role) == ("crm.customer", "people")
+    assert customer.dotted == "crm.customer" and customer.role == "people"
     email = next(m for m in customer.matches if m.field == "email")
-    assert email.fold_case and email.sources == (Source("identity", identity="email"),)
+    assert email.fold_case
+    assert email.sources == (Source("identity", identity="email"),)
     account = plan.find("crm.account")
-    assert account is not None
-    assert Source("belongs-to", step=customer.number, column="id") in [
-        s for m in account.matches if m.field == "customer_id" for s in m.sources
-    ]
+    assert account is not None and account.role == "owned"
+    by_customer = next(m for m in account.matches if m.field == "customer_id")
+    assert by_customer.sources == (Source("belongs-to", step=1, column="id"),)
     for dotted in ("billing.invoice", "billing.payment", "network.call_record"):
         step = plan.find(dotted)
         assert step is not None, dotted
-        assert step.owner is not None and step.owner.field == "account_number", dotted
         sources = [s for m in step.matches if m.field == "account_number" for s in m.sources]
         assert sources == [Source("belongs-to", step=account.number, column="number")], dotted
         assert step.number > account.number  # read after the accounts it belongs to
-    assert plan.unreachable == ()
-
-
-def test_other_parties_named_on_the_customers_rows_never_find_rows(plan: Plan) -> None:
-    # The address a bill was emailed to and the number called are mentions: not matched on,
-    # only cleared (or, under the retention notice, kept) when the person they name is erased.
-    for dotted, column in (
-        ("billing.invoice", "sent_to_email"),
-        ("network.call_record", "called_number"),
-    ):
-        step = plan.find(dotted)
-        assert step is not None and column not in {m.field for m in step.matches}, dotted
-    assert {(m.dotted, m.field, m.kind, m.erase) for m in plan.mentions} == {
-        ("billing.invoice", "sent_to_email", "email", "nullify"),
-        ("network.call_record", "called_number", "phone", "keep"),
-    }
-    # A payment is the account's: the invoice it settled is context, not a second owner.
+    # A payment names the invoice it settled too: context, not a second way in.
     payment = plan.find("billing.payment")
-    assert payment is not None and {m.field for m in payment.matches} == {"account_number"}
+    assert payment is not None
+    assert "invoice_number" not in {m.field for m in payment.matches}
+    assert plan.unreachable == ()
 
 
 def test_the_agent_who_took_a_call_is_not_part_of_the_callers_answer(plan: Plan) -> None:
     agent = next(k for k in plan.links if k.label == "contact_centre.call_recording.agent_id")
-    assert (agent.reach, agent.declared) == ("context", True)
+    assert (agent.target, agent.reach) == ("hr.employee", "context")
     recording = plan.find("contact_centre.call_recording")
-    assert recording is not None and recording.owner is not None
-    assert recording.owner.field == "customer_id"
     employee = plan.find("hr.employee")
-    assert employee is not None  # read only for the same email: a customer on the staff
+    assert recording is not None and employee is not None
+    # The recording is the customer's (and found by their phone); the agent's id finds nothing.
+    assert {m.field for m in recording.matches} == {"customer_id", "caller_number"}
+    # The employee record is read only by the person's own values: a customer on the staff.
     assert {s.via for m in employee.matches for s in m.sources} == {"identity"}
+
+
+@pytest.fixture(scope="module")
+def calls(estate: Loaded) -> list[tuple[int, int, str]]:
+    """(customer id, agent id, customer's email) of every recorded call."""
+    with sqlite3.connect(estate.folder / "contact_centre.sqlite") as centre:
+        taken = centre.execute("SELECT customer_id, agent_id FROM call_recording").fetchall()
+    with sqlite3.connect(estate.folder / "crm.sqlite") as crm:
+        emails = dict(crm.execute("SELECT id, email FROM customer").fetchall())
+    return [(customer, agent, emails[customer]) for customer, agent in taken]
+
+
+def test_a_customers_rows_hold_their_recorded_calls_and_not_the_agent(
+    estate: Loaded, systems: dict[str, Connector], calls: list[tuple[int, int, str]]
+) -> None:
+    customer, agent, email = calls[0]
+    reached = find(estate.declaration, parse([("email", email)]), systems)
+    recordings = reached.rows["contact_centre.call_recording"]
+    assert {r["customer_id"] for r in recordings} == {customer}
+    assert agent in {r["agent_id"] for r in recordings}
+    assert [r["id"] for r in reached.rows["crm.customer"]] == [customer]
+    assert "hr.employee" not in reached.rows  # the agent's record is not the customer's
+    assert reached.context == {}
+
+
+def test_an_employees_request_does_not_reach_the_customers_whose_calls_they_took(
+    estate: Loaded, systems: dict[str, Connector], calls: list[tuple[int, int, str]]
+) -> None:
+    agent = calls[0][1]
+    customers = {customer for customer, a, _ in calls if a == agent}
+    assert customers
+    reached = find(estate.declaration, parse([("employee_id", str(agent))]), systems)
+    assert [r["id"] for r in reached.rows["hr.employee"]] == [agent]
+    # The agent is no customer: no recording, no customer, no account is theirs; only their
+    # staff record and the CCTV clips that show them (which belong to them) are.
+    assert set(reached.rows) <= {"hr.employee", "facilities.cctv_clip"}
+    assert {r["employee_id"] for r in reached.rows.get("facilities.cctv_clip", [])} <= {agent}
 
 
 def test_erasure_runs_children_first(plan: Plan) -> None:
