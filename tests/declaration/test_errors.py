@@ -330,9 +330,9 @@ def test_two_possible_owners_are_refused_with_their_place_and_a_suggestion() -> 
         load_text(text, "pledge.yaml")
     (problem,) = caught.value.problems
     assert str(problem) == (
-        "pledge.yaml:25:11: error: systems.crm.datasets.call.fields.agent_id: crm.call refers "
-        "to 2 datasets that could own its rows: customer_id (to crm.customer), agent_id (to "
-        "crm.employee); Pledge will not guess whose rows these are. Write reach: belongs-to on "
+        "pledge.yaml:25:11: error: systems.crm.datasets.call.fields.agent_id: crm.call has 2 "
+        "references that could say whose rows these are: customer_id (to crm.customer), "
+        "agent_id (to crm.employee); Pledge will not guess. Write reach: belongs-to on "
         "the one that owns them (for example customer_id) and reach: context on the others"
     )
     # Declaring one owner is enough: the other reference becomes context.

@@ -284,7 +284,7 @@ def test_an_ambiguous_owner_is_written_and_left_for_pledge_check_to_refuse() -> 
     )
     imported = one(text)
     (error,) = imported.errors
-    assert "refers to 2 datasets that could own its rows" in error.message
+    assert "has 2 references that could say whose rows these are" in error.message
     assert error.place is not None and error.place.file == "pledge.yaml"
     assert error.place.line == line_of(imported.text, "agent_id:")
     assert "reach:" not in imported.text.split("call:")[1]

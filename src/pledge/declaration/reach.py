@@ -215,8 +215,8 @@ def _links(
         issues.append(
             Issue(
                 _path(dotted, "fields", candidates[1][0]),
-                f"{dotted} refers to {len(candidates)} datasets that could own its rows: "
-                f"{listed}; Pledge will not guess whose rows these are. Write reach: "
+                f"{dotted} has {len(candidates)} references that could say whose rows these "
+                f"are: {listed}; Pledge will not guess. Write reach: "
                 f"belongs-to on the one that owns them (for example {candidates[0][0]}) and "
                 "reach: context on the others",
             )

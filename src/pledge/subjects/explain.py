@@ -40,6 +40,9 @@ def describe(plan: Plan) -> list[str]:
         lines += [f"  {warning}" for warning in plan.warnings]
     if plan.unused:
         lines += ["", f"No declared field holds: {', '.join(plan.unused)}"]
+    if plan.not_reached:
+        lines += ["", "Not reached with these identities (another kind of identity finds them):"]
+        lines += [f"  {dotted}" for dotted in plan.not_reached]
     lines += ["", "Unreachable (personal data no identity or ownership leads to):"]
     if plan.unreachable:
         lines += [f"  {dotted}" for dotted in plan.unreachable]

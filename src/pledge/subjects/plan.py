@@ -126,6 +126,8 @@ class Plan:
     links: tuple[Link, ...] = ()
     #: Datasets holding personal data that no identity or ownership reaches: a gap to close.
     unreachable: tuple[str, ...] = ()
+    #: Datasets of personal data other kinds of identity would find, but not these.
+    not_reached: tuple[str, ...] = ()
     #: Identity kinds given that no declared field holds.
     unused: tuple[str, ...] = ()
     #: What the declared reach itself warns about (paths into datasets of people, ...).
@@ -182,6 +184,15 @@ def make_plan(
             kinds |= found
             changed = True
     number = {dotted: index for index, dotted in enumerate(order, 1)}
+    missed = [
+        dotted
+        for dotted, dataset in fields.items()
+        if dotted not in number
+        and reach.about[dotted] != "context"
+        and any(f.personal for f in dataset.fields.values())
+    ]
+    # Findable by some request: an identity field, or rows ownership leads to.
+    findable = set(holders) | {_ends(link)[1] for link in ownership}
     steps = tuple(
         _step(declaration, reach, dotted, number, holders.get(dotted, []), kinds)
         for dotted in order
@@ -200,13 +211,8 @@ def make_plan(
         ),
         mentions=tuple(_mentions(declaration, reach)),
         links=tuple(reach.links),
-        unreachable=tuple(
-            dotted
-            for dotted, dataset in fields.items()
-            if dotted not in number
-            and reach.about[dotted] != "context"
-            and any(f.personal for f in dataset.fields.values())
-        ),
+        unreachable=tuple(d for d in missed if d not in findable),
+        not_reached=tuple(d for d in missed if d in findable),
         unused=tuple(
             k for k in given if not any(k == kind for h in holders.values() for _, kind in h)
         ),
