@@ -27,11 +27,11 @@ from pledge.dsr.request_store import RequestView
 from pledge.rules import verification as rules
 from pledge.rules.verification import Challenge, Verdict
 from pledge.settings import Settings
-from pledge.subjects.reach import ReachStopped
 from pledge.store.database import audit, session_factory
 from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
 from pledge.subjects.identity import Identity, parse
+from pledge.subjects.reach import ReachStopped
 
 Mailer = Callable[..., str]
 
