@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pledge.connectors import Connector, Row, Select
+from pledge.connectors.sql import fold
 from pledge.declaration.model import Declaration
 from pledge.subjects.graph import LINKING
 from pledge.subjects.identity import Identity, IdentityInvalid, normalise, stored_forms
@@ -389,9 +390,11 @@ def canonical(kind: str, value: Any) -> str | None:
         return None
 
 
-def _link_key(value: Any) -> str:
-    """How a key value read back is matched to the one asked for ("12" and 12 alike)."""
-    return str(value).strip() if isinstance(value, str) else str(value)
+def _link_key(value: Any, fold_case: bool = False) -> str:
+    """How a key value read back is matched to the one asked for ("12" and 12 alike; folded
+    as the connectors fold where the field is compared without case)."""
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    return fold(text) if fold_case else text
 
 
 def _read(
@@ -427,11 +430,12 @@ def _read(
             else:
                 assert source.step is not None and source.column is not None
                 for value in person.found[source.step].values(source.column):
-                    mark = f"k:{_link_key(value)}"
+                    link = _link_key(value, fold_case)
+                    mark = f"k:{link}"
                     if mark in asked:
                         continue
                     asked.add(mark)
-                    by_key[_link_key(value)].append((person, source.step))
+                    by_key[link].append((person, source.step))
                     queried.append(value)
                     send[value] = None
         if seed is not None:
@@ -447,7 +451,7 @@ def _read(
                 if held is not None:
                     by_identity[held].append(person)
                 else:
-                    by_key[_link_key(value)].append((person, 0))
+                    by_key[_link_key(value, fold_case)].append((person, 0))
     if not send:
         return False
     query = Select(step.dataset, name, list(send), (), fold_case)
@@ -456,7 +460,7 @@ def _read(
             raw = row.get(name)
             held = canonical(kind, raw) if kind is not None else None
             owners = by_identity.get(held, []) if held is not None else []
-            linked = by_key.get(_link_key(raw), []) if raw is not None else []
+            linked = by_key.get(_link_key(raw, fold_case), []) if raw is not None else []
             if not owners and not linked:
                 for person in people:
                     person.found[step.number].skipped = True
