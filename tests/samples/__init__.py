@@ -1,0 +1,1 @@
+"""Requests on public sample schemas (Sakila, Chinook) against hand-checked expectations."""
