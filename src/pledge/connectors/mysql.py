@@ -6,7 +6,6 @@ are fetched instead of loading the whole result first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from typing import Any
 
@@ -45,8 +44,7 @@ class MySQLConnector(SQLConnector):
             self._db = pymysql.connect(**options)
         except pymysql.Error as exc:
             raise unavailable(system, url, exc) from exc
-        if not _has_uca1400(self._db.get_server_info()):
-            self.dialect = sql.MYSQL_UNICODE_520
+        self.dialect = sql.mysql_dialect(self._db.get_server_info())
 
     def _stream(self, statement: sql.Statement, batch_size: int) -> Generator[list[Row]]:
         cursor = self._db.cursor(pymysql.cursors.SSDictCursor)
@@ -89,17 +87,3 @@ class MySQLConnector(SQLConnector):
 
     def close(self) -> None:
         self._db.close()
-
-
-def _has_uca1400(server: str) -> bool:
-    """Whether the server has the UCA 14.0 collations (MariaDB 10.10 and later).
-
-    >>> _has_uca1400("5.5.5-10.11.19-MariaDB-0+deb12u1"), _has_uca1400("10.6.4-MariaDB")
-    (True, False)
-    >>> _has_uca1400("8.0.36")
-    False
-    """
-    found = re.match(r"(?:5\.5\.5-)?(\d+)\.(\d+)", server)
-    if found is None or "mariadb" not in server.lower():
-        return False
-    return (int(found.group(1)), int(found.group(2))) >= (10, 10)

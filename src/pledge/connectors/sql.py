@@ -113,6 +113,37 @@ SQLITE_ICU = dataclasses.replace(SQLITE, folded=FOLD_FUNCTION + "({})", spells=F
 #: DuckDB's lower() lowers each code point by Unicode's simple mapping, as fold() does.
 DUCKDB = Dialect("duckdb", '"', "?")
 
+#: Asked of a SQLite connection: its answer tells :func:`sqlite_dialect` which lower() it has.
+SQLITE_LOWER = "SELECT lower(char(201))"
+#: Asked of a MySQL or MariaDB connection: its answer tells :func:`mysql_dialect` the server.
+MYSQL_VERSION = "SELECT VERSION()"
+
+
+def sqlite_dialect(lowered: str) -> Dialect:
+    """The dialect of a SQLite whose answer to :data:`SQLITE_LOWER` is ``lowered``: SQLITE
+    when lower() lowers A-Z only (É stays É), SQLITE_ICU when the ICU extension replaced it.
+
+    >>> sqlite_dialect("\u00c9") is SQLITE, sqlite_dialect("\u00e9") is SQLITE_ICU
+    (True, True)
+    """
+    return SQLITE if lowered == "\u00c9" else SQLITE_ICU
+
+
+def mysql_dialect(server: str) -> Dialect:
+    """The dialect of a MySQL or MariaDB server whose version is ``server``: MYSQL with the
+    UCA 14.0 collations (MariaDB 10.10 and later), MYSQL_UNICODE_520 without.
+
+    >>> mysql_dialect("5.5.5-10.11.19-MariaDB-0+deb12u1") is MYSQL
+    True
+    >>> mysql_dialect("10.6.4-MariaDB") is MYSQL_UNICODE_520, mysql_dialect("8.0.36").name
+    (True, 'mysql')
+    """
+    found = re.match(r"(?:5\.5\.5-)?(\d+)\.(\d+)", server)
+    if found is None or "mariadb" not in server.lower():
+        return MYSQL_UNICODE_520
+    new = (int(found.group(1)), int(found.group(2))) >= (10, 10)
+    return MYSQL if new else MYSQL_UNICODE_520
+
 
 def fold(text: str) -> str:
     """``text`` as identities are compared without regard to case: each code point lowered by
@@ -224,6 +255,60 @@ def distinct(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
+@dataclass(frozen=True)
+class Condition:
+    """Part of "the key is one of these values": ``left`` IN ``values``, and when ``also`` is
+    given, ``also`` IN the same values too. Both are templates in which ``{}`` stands for the
+    key column (quoted, or an expression of a query builder), so that other builders of SQL
+    (retention sweeps, through SQLAlchemy) compare exactly as the connectors do."""
+
+    left: str
+    values: tuple[Any, ...]
+    also: str | None = None
+
+
+def conditions(
+    dialect: Dialect, values: Iterable[Any], *, fold_case: bool, text: bool
+) -> list[Condition]:
+    """The conditions that together match the rows whose key is one of ``values``: by
+    :func:`fold` when ``fold_case``, else byte for byte when the column holds text (``text``).
+    A row matches one of them at most; none are given when no value can match. Never
+    chunked: :func:`_matching` splits them for statements with many values.
+
+    For a key column that is not NULL each condition is true or false, never NULL (values are
+    never NULL), so ``column IS NULL OR NOT (c1 OR c2 ...)`` reads "not one of these values".
+
+    >>> conditions(SQLITE, ["José@X.uk"], fold_case=True, text=True)[0].values
+    ('josé@x.uk', 'josÉ@x.uk')
+    >>> conditions(MYSQL, ["AB12"], fold_case=False, text=True)
+    [Condition(left='{}', values=('AB12',), also='CAST(CONVERT({} USING utf8mb4) AS BINARY)')]
+    """
+    found = tuple(distinct(values))
+    if not found:
+        return []
+    if not fold_case:
+        if not (text or dialect.exact_any_type) or dialect.exact == "{}":
+            return [Condition("{}", found)]
+        if dialect.exact_after_plain:
+            return [Condition("{}", found, dialect.exact)]
+        return [Condition(dialect.exact, found)]
+    probes = distinct(fold_value(v) for v in found)
+    if not dialect.spells:
+        return [Condition(dialect.folded, tuple(probes))]
+    spelt: list[Any] = []
+    many: list[Any] = []
+    for probe in probes:
+        options = spellings(probe) if isinstance(probe, str) else [probe]
+        if options is None:
+            many.append(probe)
+        else:
+            spelt.extend(options)
+    out = [Condition(dialect.folded, tuple(spelt))] if spelt else []
+    if many:
+        out.append(Condition(FOLD_FUNCTION + "({})", tuple(many)))  # cannot use an index; rare
+    return out
+
+
 def _matching(
     dialect: Dialect,
     key: str,
@@ -234,42 +319,18 @@ def _matching(
     chunk: int,
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """WHERE conditions (with their parameters) that together match the rows whose ``key`` is
-    one of ``values``: by :func:`fold` when ``fold_case``, else byte for byte when the column
-    holds text (``text``). Each row matches one condition at most."""
+    one of ``values``, chunked (see :func:`conditions`). Each row matches one condition at most."""
     column = quote(dialect, key)
-    found = distinct(values)
     out: list[tuple[str, tuple[Any, ...]]] = []
-
-    def add(left: str, keys: list[Any], *, twice: str | None = None) -> None:
-        for part in chunks(keys, chunk):
+    for condition in conditions(dialect, values, fold_case=fold_case, text=text):
+        left = condition.left.format(column)
+        for part in chunks(condition.values, chunk):
             marks = ", ".join([dialect.placeholder] * len(part))
-            if twice is None:
+            if condition.also is None:
                 out.append((f"{left} IN ({marks})", tuple(part)))
             else:
+                twice = condition.also.format(column)
                 out.append((f"{left} IN ({marks}) AND {twice} IN ({marks})", tuple(part) * 2))
-
-    if not fold_case:
-        if not (text or dialect.exact_any_type) or dialect.exact == "{}":
-            add(column, found)
-        elif dialect.exact_after_plain:
-            add(column, found, twice=dialect.exact.format(column))
-        else:
-            add(dialect.exact.format(column), found)
-        return out
-    probes = distinct(fold_value(v) for v in found)
-    if not dialect.spells:
-        add(dialect.folded.format(column), probes)
-        return out
-    spelt: list[Any] = []
-    many: list[Any] = []
-    for probe in probes:
-        options = spellings(probe) if isinstance(probe, str) else [probe]
-        if options is None:
-            many.append(probe)
-        else:
-            spelt.extend(options)
-    add(dialect.folded.format(column), spelt)
-    add(f"{FOLD_FUNCTION}({column})", many)  # cannot use an index; rare
     return out
 
 

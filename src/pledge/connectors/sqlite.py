@@ -28,8 +28,8 @@ class SQLiteConnector(SQLConnector):
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.create_function(sql.FOLD_FUNCTION, 1, sql.fold_value, deterministic=True)
-        if self._db.execute("SELECT lower(char(201))").fetchone()[0] != "\u00c9":
-            self.dialect = sql.SQLITE_ICU  # lower() is not the ASCII-only one spellings() expect
+        # An ICU build's lower() is not the ASCII-only one spellings() expect.
+        self.dialect = sql.sqlite_dialect(self._db.execute(sql.SQLITE_LOWER).fetchone()[0])
 
     def _stream(self, statement: sql.Statement, batch_size: int) -> Generator[list[Row]]:
         try:

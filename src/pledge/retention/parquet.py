@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import sqlalchemy as sa
 
+from pledge.connectors import sql as identities
 from pledge.retention.sql import bind_moment
 from pledge.rules.retention import ARCHIVED_AT, Step
 
@@ -47,6 +48,19 @@ def _duck_type(kind: sa.types.TypeEngine[Any]) -> str:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _matches(condition: identities.Condition, text: str) -> str:
+    """The condition about the column (``text``) with its values written in."""
+    listed = ", ".join(_literal(value) for value in condition.values)
+    clause = f"{condition.left.format(text)} IN ({listed})"
+    if condition.also is not None:
+        clause += f" AND {condition.also.format(text)} IN ({listed})"
+    return clause
 
 
 @dataclass(frozen=True)
@@ -131,12 +145,15 @@ class ParquetArchive:
         expired = f"{_quote(step.column)} < TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
         free = ["TRUE"]
         for held in step.held:
-            values = {v.lower() for v in held.values} if held.fold_case else set(held.values)
-            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+            # Compared as text, as a request reads the archive (DuckDB connector) compares it.
             column = _quote(held.column)
             text = f"CAST({column} AS VARCHAR)"
-            text = f"lower({text})" if held.fold_case else text
-            free.append(f"({column} IS NULL OR {text} NOT IN ({listed}))")
+            found = identities.conditions(
+                identities.DUCKDB, held.values, fold_case=held.fold_case, text=True
+            )
+            reached = " OR ".join(_matches(condition, text) for condition in found)
+            if reached:
+                free.append(f"({column} IS NULL OR NOT ({reached}))")
         return expired, " AND ".join(free)
 
     def _scratch(self) -> duckdb.DuckDBPyConnection:

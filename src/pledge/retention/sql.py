@@ -6,6 +6,10 @@ column leads an index the batch walks that index (oldest first); otherwise it wa
 primary key and filters, which is still one pass. The change itself names the batch's keys
 and repeats the eligibility test, so a row that became active again between the read and
 the write is left alone.
+
+A subject hold compares the held values with the column exactly as a request would find the
+person's rows (:mod:`pledge.connectors.sql`): emails by ``fold``, every other identity byte
+for byte, whatever the column's collation.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
+from pledge.connectors import sql as identities
 from pledge.rules.retention import Step
 
 Order = Literal["column", "key"]
@@ -26,6 +34,13 @@ Order = Literal["column", "key"]
 Position = tuple[Any, Any]
 #: What a NOT NULL text field becomes when anonymised (a NULL would be refused).
 REDACTED = "redacted"
+#: How each engine compares identities before the engine itself is asked (see
+#: :func:`pledge.retention.sweep.comparison`, which tells an ICU SQLite or an older MariaDB).
+COMPARISONS = {
+    "sqlite": identities.SQLITE,
+    "postgresql": identities.POSTGRES,
+    "mysql": identities.MYSQL,
+}
 
 
 class Unsweepable(ValueError):
@@ -41,10 +56,22 @@ class Target:
     order: Order
     #: The engine's dialect name: PostgreSQL gets its batch of keys as one array parameter.
     dialect: str = "sqlite"
+    #: How the engine compares identity values, as its connector does; None: the usual one
+    #: for ``dialect``.
+    compare: identities.Dialect | None = None
 
     @property
     def pk(self) -> sa.Column[Any]:
         return self.table.c[self.key]
+
+    @property
+    def comparison(self) -> identities.Dialect:
+        """The connectors' comparison of identity values on this engine."""
+        if self.compare is not None:
+            return self.compare
+        if self.dialect not in COMPARISONS:
+            raise Unsweepable(f"holds cannot be compared on a {self.dialect} database")
+        return COMPARISONS[self.dialect]
 
     def among(self, keys: Sequence[Any]) -> ColumnElement[bool]:
         """The key is one of ``keys``.
@@ -122,18 +149,66 @@ def pending(step: Step, target: Target) -> ColumnElement[bool]:
 
 
 def not_held(step: Step, target: Target) -> ColumnElement[bool]:
-    """Rows no subject hold reaches; a NULL identity column cannot belong to a held subject."""
+    """Rows no subject hold reaches; a NULL identity column cannot belong to a held subject.
+
+    Held values match as a request's would (emails by ``fold``, the rest byte for byte), and
+    never through NULL: for a column that is not NULL each match is true or false.
+    """
     tests = []
     for held in step.held:
         column = target.table.c[held.column]
-        if held.fold_case:
-            lowered = sa.func.lower(column)
-            folded = sorted({value.lower() for value in held.values})
-            tests.append(sa.or_(column.is_(None), lowered.not_in(folded)))
-            continue
-        values = [_as_column_value(value, column) for value in held.values]
-        tests.append(sa.or_(column.is_(None), column.not_in(values)))
+        values: Sequence[Any] = held.values
+        if not held.fold_case:
+            values = [_as_column_value(value, column) for value in values]
+        found = identities.conditions(
+            target.comparison,
+            values,
+            fold_case=held.fold_case,
+            text=isinstance(column.type, sa.String),
+        )
+        if found:
+            reached = sa.or_(*(_matches(condition, column) for condition in found))
+            tests.append(sa.or_(column.is_(None), sa.not_(reached)))
     return sa.and_(sa.true(), *tests)
+
+
+class Applied(ColumnElement[Any]):
+    """A connectors' template (:class:`pledge.connectors.sql.Condition`, ``{}`` the column)
+    applied to a column, so a SQLAlchemy statement compares as the connectors do."""
+
+    __visit_name__ = "pledge_applied"
+    # The template and the column are all that the SQL depends on, so statements cache.
+    _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012 (SQLAlchemy's)
+        ("template", InternalTraversal.dp_string),
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, template: str, column: ColumnElement[Any]) -> None:
+        self.template = template
+        self.column = column
+        # Values are bound as plain text: a bind cast carrying the column's collation (as
+        # PostgreSQL's driver writes it) would fight the collation the template chose.
+        self.type = sa.String() if isinstance(column.type, sa.String) else column.type
+
+
+@compiles(Applied)
+def _applied(element: Applied, compiler: SQLCompiler, **kw: Any) -> str:
+    template = element.template
+    if compiler.dialect.paramstyle in ("format", "pyformat"):
+        template = template.replace("%", "%%")  # the driver reads "%" as a marker
+    return template.format(compiler.process(element.column, **kw))
+
+
+def applied(template: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``template`` (``{}`` the column) around ``column``; the column itself for ``{}``."""
+    return column if template == "{}" else Applied(template, column)
+
+
+def _matches(condition: identities.Condition, column: sa.Column[Any]) -> ColumnElement[bool]:
+    clause = applied(condition.left, column).in_(condition.values)
+    if condition.also is None:
+        return clause
+    return sa.and_(clause, applied(condition.also, column).in_(condition.values))
 
 
 def eligible(step: Step, target: Target) -> ColumnElement[bool]:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from pledge import files as stored_files
+from pledge.connectors import sql as identities
 from pledge.retention import sql
 from pledge.retention.parquet import ParquetArchive
 from pledge.retention.reflect import reflect
@@ -90,10 +91,46 @@ def target(
             "(declare one with primary_key: true)"
         )
     leads = any(index["column_names"][:1] == [step.column] for index in indexes)
-    found = Target(table, keys[0], "column" if leads else "key", engine.dialect.name)
+    order: sql.Order = "column" if leads else "key"
+    found = Target(table, keys[0], order, engine.dialect.name, comparison(engine))
     if check:
         sql.check_types(step, found)
     return found
+
+
+def comparison(engine: Engine | Connection) -> identities.Dialect | None:
+    """How ``engine`` compares identity values: exactly as its connector would.
+
+    SQLite and MySQL/MariaDB are asked the connectors' question (which lower() a SQLite has,
+    which version a server is). On SQLite, the function that applies ``fold`` itself, for
+    emails with many non-ASCII letters, is registered on each connection the sweep uses.
+    """
+    name = engine.dialect.name
+    if name == "sqlite":
+        pool = engine
+        if isinstance(engine, Connection):
+            _register_fold(engine.connection.driver_connection)
+            pool = engine.engine
+        if not sa.event.contains(pool, "checkout", _register_fold):
+            # On checkout, not connect: connections already pooled get it too.
+            sa.event.listen(pool, "checkout", _register_fold)
+        return identities.sqlite_dialect(str(_ask(engine, identities.SQLITE_LOWER)))
+    if name == "mysql":
+        return identities.mysql_dialect(str(_ask(engine, identities.MYSQL_VERSION)))
+    return sql.COMPARISONS.get(name)
+
+
+def _register_fold(connection: Any, *_: Any) -> None:
+    connection.create_function(
+        identities.FOLD_FUNCTION, 1, identities.fold_value, deterministic=True
+    )
+
+
+def _ask(engine: Engine | Connection, question: str) -> Any:
+    if isinstance(engine, Connection):
+        return engine.exec_driver_sql(question).scalar()
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(question).scalar()
 
 
 def preview(engine: Engine, step: Step, found: Target) -> Preview:
