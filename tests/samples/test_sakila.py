@@ -6,7 +6,6 @@ in tests/fixtures/samples/sakila.py. Each test runs on SQLite, PostgreSQL and Ma
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal as D
@@ -19,7 +18,6 @@ from click.testing import CliRunner
 from pledge.cli import main
 from pledge.declaration import load_text
 from pledge.declaration.reach import resolve
-from pledge.dsr.erasure import ErasureIncomplete
 from pledge.subjects.reach import AmbiguousIdentity
 from tests.fixtures.samples.load import changes
 from tests.fixtures.samples.sakila import LAST_UPDATE, SAKILA
@@ -145,12 +143,6 @@ def sakila_bob_paid_for_ann(request: pytest.FixtureRequest, tmp_path: Path) -> B
     return harness.make(replace(SAKILA, rows=rows), request, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ann's rental 1 is deleted although Bob's payment 14 refers to it: the schema's "
-    "ON DELETE SET NULL (fk_payment_rental) rewrites Bob's row on PostgreSQL and MariaDB, and "
-    "SQLite leaves it naming a rental that is gone; reported to the lead",
-)
 def test_a_row_another_person_s_row_refers_to_is_not_deleted(
     sakila_bob_paid_for_ann: Built,
 ) -> None:
@@ -160,11 +152,12 @@ def test_a_row_another_person_s_row_refers_to_is_not_deleted(
     found = built.find(ANN)
     assert built.keys(found.rows)["payment"] == {1, 2, 11, 13}  # not 14: it is Bob's
     before = built.snapshot()
-    with contextlib.suppress(ErasureIncomplete):  # refusing is an answer too
-        built.erase(ANN)
+    result = built.erase(ANN)  # before the fix, the schema's ON DELETE SET NULL rewrote 14
     after = built.snapshot()
     assert after["payment"][(14,)] == before["payment"][(14,)]
-    assert (1,) in after["rental"]
+    assert after["rental"][(1,)] == before["rental"][(1,)]
+    kept = [k for s in result.systems for d in s.datasets if d.dataset == "rental" for k in d.kept]
+    assert [(k.rule, k.rows) for k in kept] == [("referred", 1)]
 
 
 @pytest.fixture(params=harness.ENGINES)
@@ -194,11 +187,6 @@ def sakila_flagged(request: pytest.FixtureRequest, tmp_path: Path) -> Built:
     return harness.make(flagged, request, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shared address is kept, but flagged restricted (and put in Pledge's "
-    "restriction register): Bob's home row changes because Ann was erased; reported",
-)
 def test_the_shared_address_kept_for_bob_is_not_flagged(sakila_flagged: Built) -> None:
     before = sakila_flagged.snapshot()
     sakila_flagged.erase(ANN)

@@ -51,11 +51,12 @@ systems:
           id: {primary_key: true}
           line1: {categories: [user.contact.address.street]}
       customer:
+        erase: update
         fields:
           id: {primary_key: true, identity: customer_id}
-          email: {identity: email, categories: [user.contact.email]}
-          phone: {identity: phone, categories: [user.contact.phone_number]}
-          name: {categories: [user.name]}
+          email: {identity: email, categories: [user.contact.email], erase: nullify}
+          phone: {identity: phone, categories: [user.contact.phone_number], erase: nullify}
+          name: {categories: [user.name], erase: nullify}
           address_id: {references: address.id, reach: owns}
           store_id: {references: store.id}
           referrer_id: {references: customer.id}
@@ -221,14 +222,16 @@ def test_erasure_changes_exactly_the_persons_rows_and_keeps_the_shared_address(
         "call:3",
     }
     assert after["call"][2] == (2, 3, None) and after["call"][3] == (3, 4, None)
-    assert 1 not in after["customer"] and after["address"][1] == before["address"][1]
+    # Cy's record names Ann as referrer: her row stays, cleared, so his still points at it.
+    assert after["customer"][1] == (1, None, None, None, 1, 1, None)
+    assert after["address"][1] == before["address"][1]
     assert result.complete and result.with_exemptions
     (address,) = [d for s in result.systems for d in s.datasets if d.dataset == "address"]
     assert (address.erased, address.kept[0].rule) == (0, "shared")
     assert address.kept[0].reason == "shared with 1 other record(s)"
     text = result.text()
     assert "shop.call.called: 2 row(s), nullify applied" in text
-    assert "context: referred to by shop.rental.store_id" in text
+    assert "shop.store: 2 row(s), context: referred to by shop.customer.store_id, " in text
     assert "another person's record: referred to by shop.rental.staff_id" in text
     assert result.certificate()["totals"]["mentions_changed"] == 2
 
@@ -263,6 +266,7 @@ def test_ignoring_a_shared_value_leaves_the_other_persons_rows_alone(shop: Shop)
     for table, key in (("customer", 2), ("rental", 3), ("bill", 2)):
         assert after[table][key] == before[table][key], (table, key)
     assert changed(before, after) >= {"customer:1", "rental:1", "rental:2", "bill:1"}
+    assert after["customer"][1][1:4] == (None, None, None)
 
 
 def test_same_person_merges_two_records_on_the_operators_word(shop: Shop) -> None:
@@ -290,7 +294,8 @@ def test_a_bill_sent_to_a_relative_stops_both_requests(shop: Shop) -> None:
     shop.erase(("email", "bob@example.uk"), choices=ignore)
     after = shop.rows()
     assert after["bill"][1] == before["bill"][1] and 2 not in after["bill"]
-    assert 2 not in after["customer"] and after["customer"][1] == before["customer"][1]
+    assert after["customer"][2][1:4] == (None, None, None)
+    assert after["customer"][1] == before["customer"][1]
 
 
 def test_a_wrong_declaration_stops_at_the_blast_radius(shop: Shop) -> None:
@@ -395,3 +400,27 @@ def test_a_row_the_database_would_not_delete_fails_the_erasure_and_is_not_counte
     assert [(r.dataset, r.rows) for r in result.remaining] == [("bill", 1)]
     (bills,) = [d for s in result.systems for d in s.datasets if d.dataset == "bill"]
     assert (bills.found, bills.erased) == (2, 1)  # what the DELETE did, not what was planned
+
+
+def test_a_row_another_persons_record_points_at_is_kept_not_deleted(shop: Shop) -> None:
+    # Bob's payment... here a call of Di's that names Ann's rental (a context reference).
+    shop.execute("ALTER TABLE call ADD COLUMN rental_id INTEGER")
+    shop.execute("UPDATE call SET rental_id = 1 WHERE id = 3")
+    text = YAML.replace(
+        "          called: {mention: phone",
+        "          rental_id: {references: rental.id, reach: context}\n"
+        "          called: {mention: phone",
+    )
+    (shop.folder / "pledge.yaml").write_text(text, encoding="utf-8")
+    shop.loaded = load_file(shop.folder / "pledge.yaml")
+    before = shop.rows()
+    result = shop.erase(("email", "ann@example.uk"))
+    after = shop.rows()
+    assert after["rental"][1] == before["rental"][1]  # Di's call still points at it
+    assert 2 not in after["rental"]
+    (rentals,) = [d for s in result.systems for d in s.datasets if d.dataset == "rental"]
+    (kept,) = rentals.kept
+    assert (kept.rule, kept.rows) == ("referred", 1)
+    assert "referred to by 1 other record(s) (shop.call.rental_id)" in kept.reason
+    assert kept.restricted_by == "not restricted: shared"
+    assert result.complete

@@ -87,7 +87,9 @@ def erase(
         check_store(engine, settings.hash_key)
         with opened(loaded, settings, wanted, connectors) as conns:
             try:
-                person = locate_person(plan, conns, choices=choices, mentions=True)
+                person = locate_person(
+                    plan, conns, choices=choices, mentions=True, referrers=True
+                )
             except ReachStopped as exc:
                 audit(
                     engine,
@@ -260,7 +262,7 @@ def _verify(
         step, work = found.step, works[number]
         if step.system not in ran or not found.rows:
             continue
-        kept = {k for keys in work.kept_keys.values() for k in keys}
+        kept = {k for keys in work.kept_keys.values() for k in keys} | set(work.shared_keys)
         rows = [
             r for r in found.rows if step.primary_key is None or r[step.primary_key] not in kept
         ]

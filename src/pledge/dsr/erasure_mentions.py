@@ -64,27 +64,28 @@ def verify_mentions(
 
 
 def context_kept(plan: Plan, found: Mapping[int, Found]) -> list[ContextKept]:
-    """The context rows the person's rows refer to, counted by distinct reference."""
-    out: list[ContextKept] = []
+    """The context rows the person's rows refer to, counted by distinct reference, one line
+    per dataset however many references lead there."""
+    referred: dict[str, set[str]] = {}
+    through: dict[str, list[str]] = {}
     for link in plan.links:
         if link.reach != "context":
             continue
         step = plan.find(link.dataset)
         if step is None or link.target == link.dataset:
             continue
-        referred = {str(v) for v in found[step.number].values(link.field)}
+        values = {str(v) for v in found[step.number].values(link.field)}
         own = plan.find(link.target)
         if own is not None:  # the person's own rows there are theirs, not context
-            referred -= {str(v) for v in found[own.number].values(link.key)}
-        if not referred:
-            continue
-        people = plan.roles.get(link.target) == "people"
+            values -= {str(v) for v in found[own.number].values(link.key)}
+        if values:
+            referred.setdefault(link.target, set()).update(values)
+            through.setdefault(link.target, []).append(link.label)
+    out: list[ContextKept] = []
+    for target, values in referred.items():
+        people = plan.roles.get(target) == "people"
         role = "another person's record" if people else "context"
-        out.append(
-            ContextKept(
-                link.target,
-                len(referred),
-                f"{role}: referred to by {link.label}, never erased with one person",
-            )
-        )
+        links = ", ".join(through[target])
+        reason = f"{role}: referred to by {links}, never erased with one person"
+        out.append(ContextKept(target, len(values), reason))
     return out

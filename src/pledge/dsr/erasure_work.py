@@ -29,6 +29,9 @@ from pledge.subjects.locate import Found
 #: Pairs per CASE map, so the connector sends each map as one statement (two params a pair).
 PAIRS = CHUNK // 2
 REGISTER = "Pledge's restriction register"
+#: The rule names of rows kept because other people's records share them or point at them.
+SHARED = "shared"
+REFERRED = "referred"
 
 
 class ErasureRefused(ValueError):
@@ -45,6 +48,9 @@ class Work:
     writes: list[Write] = field(default_factory=list)
     #: Primary keys of kept rows, by the rule that keeps them (for the restriction register).
     kept_keys: dict[str, list[Any]] = field(default_factory=dict)
+    #: Primary keys of rows kept because other people's records share them or refer to them:
+    #: left exactly as they are (not flagged, not registered as restricted).
+    shared_keys: list[Any] = field(default_factory=list)
     #: Field → the values it held and must not hold after (updates).
     targeted: dict[str, set[Any]] = field(default_factory=dict)
     kept_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -102,12 +108,20 @@ def plan_dataset(
         if hold is not None:
             name, reason = hold
         others = found.shared.get(found.key(row))
+        referred = found.referred.get(found.key(row))
         if others is not None:
-            name = "shared"
+            name = SHARED
             reason = (
                 f"shared with {others} other record(s)"
                 if others
                 else "belongs to a row shared with other people"
+            )
+        elif referred is not None and dataset.erase == "delete":
+            # Updating keeps the key others point at; deleting would break their records.
+            name = REFERRED
+            reason = (
+                f"referred to by {referred[0]} other record(s) ({referred[1]}); deleting it "
+                "would break them (erase: update would clear its fields and keep the row)"
             )
         if rule is None and dataset.erase == "delete" and held:
             holder = next((f for f, vals in held.items() if row.get(f) in vals), None)
@@ -130,6 +144,11 @@ def plan_dataset(
         f"column {dataset.restriction_column}" if dataset.restriction_column else REGISTER
     )
     for name, (reason, keys) in kept.items():
+        if name in (SHARED, REFERRED):
+            # Other people's data too: left as it is, neither flagged nor registered.
+            work.outcome.kept.append(Kept(name, reason, len(keys), "not restricted: shared"))
+            work.shared_keys.extend(keys)
+            continue
         work.outcome.kept.append(Kept(name, reason, len(keys), restricted_by))
         work.kept_keys[name] = keys
         if dataset.restriction_column and pk:
