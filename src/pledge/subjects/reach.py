@@ -102,6 +102,9 @@ class Found:
     by_link: dict[RowKey, tuple[int, str]] = field(default_factory=dict)
     #: Row key → how many other records share it (0: it belongs to a shared row).
     shared: dict[RowKey, int] = field(default_factory=dict)
+    #: Row key → (how many other records refer to it, through which reference): rows others
+    #: need to keep pointing at (filled when the runner is asked for referrers).
+    referred: dict[RowKey, tuple[int, str]] = field(default_factory=dict)
     #: A row the queries returned was not given to the person (left out by the operator's
     #: choice, or a stored value that only looks like theirs): the values queried then find
     #: more than the person's rows, so writes must name rows by key, never by those values.
@@ -109,6 +112,8 @@ class Found:
     _index: dict[RowKey, int] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[int, list[Any]]] = field(default_factory=dict, repr=False)
     _harvested: set[RowKey] = field(default_factory=set, repr=False)
+    #: How many of ``rows`` :func:`_harvest` has been through (owned rows).
+    _harvested_to: int = field(default=0, repr=False)
 
     def key(self, row: Row) -> RowKey:
         pk = self.step.primary_key
@@ -295,6 +300,7 @@ def locate_person(
     check: bool = True,
     mentions: bool = False,
     excluded: set[tuple[int, RowKey]] | None = None,
+    referrers: bool = False,
 ) -> Person:
     """:func:`locate`, returning the whole :class:`Person` (values, mentions).
 
@@ -302,7 +308,7 @@ def locate_person(
     verifies without them, as it erased without them.
     """
     person = Person(plan, choices or Choices(), excluded=set(excluded or ()))
-    run([person], connectors, seed=seed, check=check, mentions=mentions)
+    run([person], connectors, seed=seed, check=check, mentions=mentions, referrers=referrers)
     if person.stopped is not None:
         raise person.stopped
     return person
@@ -316,9 +322,14 @@ def run(
     check: bool = True,
     context: bool = False,
     mentions: bool = False,
+    referrers: bool = False,
     batch_size: int = READ_BATCH,
 ) -> None:
     """Find every person's rows; people who must stop get ``stopped`` set, the rest go on.
+
+    ``referrers`` also finds, for each of the person's rows, the rows of other people that
+    refer to it (a payment of someone else's that names the person's rental): erasure keeps
+    such rows rather than break the other records.
 
     Every person must share one plan's steps (one plan per shape of identities given).
     A system missing from ``connectors`` is skipped (replay of one restored system).
@@ -351,6 +362,8 @@ def run(
         _context(plan, live, connectors, batch_size)
     if mentions:
         _mentions(plan, live, connectors, batch_size)
+    if referrers:
+        _referrers(plan, live, connectors, batch_size)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -390,6 +403,13 @@ def canonical(kind: str, value: Any) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=65_536)
+def _forms(kind: str, value: str) -> tuple[str, ...]:
+    """:func:`stored_forms`, once per value: a phone's spellings take phonenumbers a parse and
+    three formats, and a batch asks for the same values on every phone field."""
+    return tuple(stored_forms(kind, value))
+
+
 def _link_key(value: Any, fold_case: bool = False) -> str:
     """How a key value read back is matched to the one asked for ("12" and 12 alike; folded
     as the connectors fold where the field is compared without case)."""
@@ -424,7 +444,7 @@ def _read(
                         continue
                     asked.add(mark)
                     by_identity[value].append(person)
-                    forms = stored_forms(source.identity, value)
+                    forms = _forms(source.identity, value)
                     queried.extend(forms)
                     send.update(dict.fromkeys(forms))
             else:
@@ -455,23 +475,31 @@ def _read(
     if not send:
         return False
     query = Select(step.dataset, name, list(send), (), fold_case)
+    # Only what this read can match is worked out per row (a field matched by key values
+    # alone needs no identity parsing), and each identity value is made once per read.
+    by_value = kind is not None and bool(by_identity)
+    identities: dict[str, Identity] = {}
     for batch in connector.read(query, batch_size=batch_size):
         for row in batch:
             raw = row.get(name)
-            held = canonical(kind, raw) if kind is not None else None
+            held = canonical(kind, raw) if by_value and kind is not None else None
             owners = by_identity.get(held, []) if held is not None else []
-            linked = by_key.get(_link_key(raw, fold_case), []) if raw is not None else []
+            linked = by_key.get(_link_key(raw, fold_case), []) if by_key and raw is not None else []
             if not owners and not linked:
                 for person in people:
                     person.found[step.number].skipped = True
                 continue
             for person in owners:
+                assert held is not None and kind is not None
+                identity = identities.get(held)
+                if identity is None:
+                    identity = identities[held] = Identity(kind, held)
                 here = person.found[step.number]
                 if person.excluded and (step.number, here.key(row)) in person.excluded:
                     here.skipped = True
                     continue
                 key, _new = here.add(row)
-                here.by_value.setdefault(key, set()).add(Identity(kind or "", held or ""))
+                here.by_value.setdefault(key, set()).add(identity)
             for person, came in linked:
                 here = person.found[step.number]
                 if person.excluded and (step.number, here.key(row)) in person.excluded:
@@ -492,7 +520,14 @@ def _harvest(person: Person) -> bool:
         linking = [(f, k) for f, k in step.identities if k in LINKING]
         if not linking:
             continue
-        for row in found.rows:
+        if step.role == "people":
+            rows = found.rows
+        else:
+            # Rows are only ever appended, and an owned row is harvested when first seen: the
+            # rows not harvested yet are those after the last pass's end.
+            rows = found.rows[found._harvested_to :]
+            found._harvested_to = len(found.rows)
+        for row in rows:
             key = found.key(row)
             if key in found._harvested:
                 continue
@@ -501,8 +536,10 @@ def _harvest(person: Person) -> bool:
             found._harvested.add(key)
             for name, kind in linking:
                 value = canonical(kind, row.get(name))
-                identity = Identity(kind, value) if value is not None else None
-                if identity is not None and person._learn(identity, f"{step.dotted}.{name}"):
+                if value is None or value in person.values.get(kind, ()):
+                    continue  # known already: learning it again changes nothing
+                identity = Identity(kind, value)
+                if person._learn(identity, f"{step.dotted}.{name}"):
                     person.origin_row[identity] = (step.number, key)
                     learnt = True
     return learnt
@@ -735,6 +772,45 @@ def _owners(
             count = others.get((id(person), _link_key(row.get(key_field))), 0)
             if count:
                 here.shared[here.key(row)] = max(count, here.shared.get(here.key(row), 0))
+
+
+def _referrers(
+    plan: Plan, people: Sequence[Person], connectors: Mapping[str, Connector], batch_size: int
+) -> None:
+    """Count, per row of the person's, the rows of others that refer to it by any reference
+    the runner does not follow to the person (context references, self-references)."""
+    for link in plan.links:
+        if link.reach != "context":
+            continue
+        target = plan.find(link.target)
+        system, _, dataset = link.dataset.partition(".")
+        connector = connectors.get(system)
+        if target is None or connector is None:
+            continue
+        source = plan.find(link.dataset)
+        wanted: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            for value in person.found[target.number].values(link.key):
+                wanted[_link_key(value)].append(person)
+        if not wanted:
+            continue
+        values = list({v: None for p in people for v in p.found[target.number].values(link.key)})
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        for batch in connector.read(Select(dataset, link.field, values), batch_size=batch_size):
+            for row in batch:
+                value = _link_key(row.get(link.field))
+                for person in wanted.get(value, ()):
+                    mine = person.found[source.number] if source is not None else None
+                    if mine is None or mine.key(row) not in mine._index:
+                        counts[(id(person), value)] += 1
+        for person in people:
+            here = person.found[target.number]
+            for row in here.rows:
+                count = counts.get((id(person), _link_key(row.get(link.key))), 0)
+                if count:
+                    key = here.key(row)
+                    before = here.referred.get(key, (0, ""))[0]
+                    here.referred[key] = (before + count, link.label)
 
 
 def _context(
