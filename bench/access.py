@@ -9,9 +9,10 @@ In one run, for the same ``--subjects`` customers (found by email), each measure
   report.html, the request moved to complete in Pledge's SQLite store);
 - the same with every system's connection kept open across requests, as a running service
   keeps them (the one-shot CLI connects to each system for each request);
-- the simple way, on the same plan: one connection per dataset, one ``SELECT * ... WHERE
-  field = ?`` per value (no IN-list), every row held in memory, then one ``json.dump`` and the
-  CSVs written at the end.
+- the simple way, on the same plan and by the same rules (:func:`per_value`): one
+  connection per dataset, one ``SELECT * ... WHERE field = ?`` per value (no IN-list), passes
+  over the plan until no new value turns up, every row held in memory, then one
+  ``json.dump`` and the CSVs written at the end.
 
 The estate is generated once into ``--folder`` (reused when it is already there with the same
 size) on SQLite, or on PostgreSQL with ``--target postgres=URL`` (then ANALYZEd: a freshly
@@ -29,14 +30,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import json
 import statistics
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -51,8 +55,9 @@ from pledge.dsr.package import plain
 from pledge.dsr.respond import answer
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
-from pledge.subjects.identity import parse
-from pledge.subjects.plan import Plan, Source, make_plan, source_values
+from pledge.subjects.graph import LINKING
+from pledge.subjects.identity import IdentityInvalid, normalise, parse, stored_forms
+from pledge.subjects.plan import Plan, Source, Step, make_plan
 
 AS_OF = date(2026, 11, 1)
 
@@ -181,38 +186,139 @@ def simple_way(loaded: Loaded, settings: Settings, email: str, out: Path) -> tup
 
 
 def _simple_rows(loaded: Loaded, settings: Settings, plan: Plan) -> dict[str, list[Row]]:
-    found: dict[int, list[Row]] = {}
-    rounds = 2 if plan.loops else 1  # enough for the demo's loops to settle
-    for _ in range(rounds):
+    """Every row of the plan the simple way, one connection per dataset, opened when first
+    queried and closed at the end."""
+    opened: dict[str, Connector] = {}
+
+    def read(system: str, query: Select) -> Iterator[Row]:
+        dotted = f"{system}.{query.table}"
+        connector = opened.get(dotted)
+        if connector is None:
+            declared = loaded.declaration.systems[system]
+            connector = connect(system, declared, environ=settings.environ, folder=loaded.folder)
+            opened[dotted] = connector
+        for batch in connector.read(query):
+            yield from batch
+
+    try:
+        found = per_value(plan, read)
+        rows = {step.dotted: list(found[step.number].rows.values()) for step in plan.steps}
+        rows.update(per_value_context(plan, found, read))
+    finally:
+        for connector in opened.values():
+            connector.close()
+    return rows
+
+
+@dataclass
+class PerValue:
+    """What the per-value way found in one step."""
+
+    step: Step
+    #: Row key (primary key, or the whole row) → row.
+    rows: dict[Any, Row] = dataclasses.field(default_factory=dict)
+    #: Keys of the rows an identity value found (the others came through a reference).
+    by_value: set[Any] = dataclasses.field(default_factory=set)
+    #: Field → the values it was queried with, in order.
+    queried: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+
+
+#: Rows of one query on one system.
+Read = Callable[[str, Select], Iterable[Row]]
+
+
+def per_value(
+    plan: Plan, read: Read, columns: Callable[[Step], Sequence[str]] = lambda _: ()
+) -> dict[int, PerValue]:
+    """The plan's rows found naively by the same rules as the runner: one ``SELECT`` per value
+    per matched field, passes over every step until no new value turns up.
+
+    A match's values: for an identity source, every stored form of each of the person's
+    values of that kind (given, or harvested: the linking identity values on the rows found,
+    except rows of people that no identity value found); for ``belongs-to`` and ``owns``, the
+    source column's values on the rows the source step found.
+    """
+    found = {step.number: PerValue(step) for step in plan.steps}
+    values: dict[str, set[str]] = defaultdict(set)
+    for identity in plan.identities:
+        values[identity.kind].add(identity.value)
+    asked: set[tuple[int, str, Any]] = set()
+    new = True
+    while new:
+        new = False
         for step in plan.steps:
-            system = loaded.declaration.systems[step.system]
-            connector = connect(step.system, system, environ=settings.environ, folder=loaded.folder)
-            seen: dict[Any, Row] = {}
-            try:
-                for match in step.matches:
-                    values = {v for s in match.sources for v in values_of(plan, s, found)}
-                    for value in values:
-                        query = _one(step.dataset, match.field, value, match.fold_case)
-                        for batch in connector.read(query):
-                            for row in batch:
-                                seen[repr(sorted(row.items(), key=str))] = row
-            finally:
-                connector.close()
-            found[step.number] = list(seen.values())
-    return {step.dotted: found.get(step.number, []) for step in plan.steps}
+            here = found[step.number]
+            for match in step.matches:
+                for source in match.sources:
+                    by_value = source.via == "identity"
+                    for value in _source_values(source, values, found):
+                        if (step.number, match.field, value) in asked:
+                            continue
+                        asked.add((step.number, match.field, value))
+                        new = True
+                        here.queried.setdefault(match.field, []).append(value)
+                        query = Select(
+                            step.dataset, match.field, [value], columns(step), match.fold_case
+                        )
+                        for row in read(step.system, query):
+                            key = _row_key(step, row)
+                            here.rows.setdefault(key, row)
+                            if by_value:
+                                here.by_value.add(key)
+        for here in found.values():
+            linking = [(name, kind) for name, kind in here.step.identities if kind in LINKING]
+            for key, row in here.rows.items():
+                if here.step.role == "people" and key not in here.by_value:
+                    continue
+                for name, kind in linking:
+                    value = _as_identity(kind, row.get(name))
+                    if value is not None and value not in values[kind]:
+                        values[kind].add(value)
+                        new = True
+    return found
 
 
-def _one(table: str, field: str, value: Any, fold_case: bool) -> Select:
-    return Select(table, field, [value], (), fold_case)
+def per_value_context(plan: Plan, found: dict[int, PerValue], read: Read) -> dict[str, list[Row]]:
+    """The context rows an access shows, one ``SELECT`` per value the person's rows hold."""
+    shown: dict[str, list[Row]] = {}
+    for link in plan.context:
+        system, _, dataset = link.target.partition(".")
+        rows = shown.setdefault(link.target, [])
+        held = {r.get(link.field) for r in found[link.step].rows.values()} - {None}
+        for value in sorted(held, key=repr):
+            rows.extend(
+                r for r in read(system, Select(dataset, link.key, [value])) if r not in rows
+            )
+    return shown
 
 
-def values_of(plan: Plan, source: Source, found: dict[int, list[Row]]) -> list[Any]:
-    """The values ``source`` gives, from the rows found so far (the planner's own rule)."""
+def _source_values(
+    source: Source, values: Mapping[str, set[str]], found: Mapping[int, PerValue]
+) -> list[Any]:
+    if source.via == "identity":
+        assert source.identity is not None
+        kind = source.identity
+        held = sorted(values.get(kind, ()))
+        return [form for value in held for form in stored_forms(kind, value)]
+    assert source.step is not None and source.column is not None
+    column = source.column
+    rows = found[source.step].rows.values()
+    return list(dict.fromkeys(r[column] for r in rows if r.get(column) is not None))
 
-    def held(step: int, column: str) -> list[Any]:
-        return [r[column] for r in found.get(step, []) if r.get(column) is not None]
 
-    return source_values(plan, source, held)
+def _row_key(step: Step, row: Row) -> Any:
+    if step.primary_key is not None:
+        return row[step.primary_key]
+    return repr(sorted(row.items(), key=str))
+
+
+def _as_identity(kind: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise(kind, str(value))
+    except IdentityInvalid:
+        return None
 
 
 def main() -> None:

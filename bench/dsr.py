@@ -51,7 +51,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from access import simple_way, values_of
+from access import per_value, simple_way
 from pledge.connectors import Connector, Row, Select, Write, connect, sql
 from pledge.declaration import Loaded, load_file
 from pledge.declaration.model import Declaration
@@ -64,7 +64,7 @@ from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.locate import Found
-from pledge.subjects.plan import Plan, make_plan
+from pledge.subjects.plan import Plan, Step, make_plan
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AS_OF = date(2026, 11, 1)
@@ -246,21 +246,62 @@ def per_row_erase(
 def _found_per_value(
     plan: Plan, kept: Mapping[str, Connector], declaration: Declaration
 ) -> dict[int, Found]:
+    """The rows found as the access way finds them (one ``SELECT`` per value, the columns
+    erasure needs), with rows shared with other people marked the same way: for each row found
+    through ``owns``, one ``SELECT`` of the rows that refer to it."""
+
+    def read(system: str, query: Select) -> Iterator[Row]:
+        for batch in kept[system].read(query):
+            yield from batch
+
+    def wanted(step: Step) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*step.fields, *columns(declaration, step)]))
+
+    reached = per_value(plan, read, wanted)
     found = {step.number: Found(step) for step in plan.steps}
-    rows: dict[int, list[Row]] = {}
-    for _ in range(2 if plan.loops else 1):  # enough for the demo's loops to settle
+    for number, rows_of in reached.items():
+        for row in rows_of.rows.values():
+            found[number].add(row)
+        found[number].queried.update(rows_of.queried)
+    for step in plan.steps:
+        here = found[step.number]
+        for match in step.matches:
+            for source in match.sources:
+                if source.via != "owns":
+                    continue
+                assert source.step is not None and source.column is not None
+                origin = found[source.step]
+                mine = {origin.key(r) for r in origin.rows}
+                for row in here.rows:
+                    if row.get(match.field) is None:
+                        continue
+                    query = Select(
+                        origin.step.dataset, source.column, [row[match.field]], wanted(origin.step)
+                    )
+                    rows = read(origin.step.system, query)
+                    others = sum(1 for r in rows if origin.key(r) not in mine)
+                    if others:
+                        key = here.key(row)
+                        here.shared[key] = max(others, here.shared.get(key, 0))
+    # Rows that belong to (or are owned by) a shared row are shared too.
+    changed = True
+    while changed:
+        changed = False
         for step in plan.steps:
             here = found[step.number]
-            wanted = tuple(dict.fromkeys([*step.fields, *columns(declaration, step)]))
             for match in step.matches:
-                values = {v for s in match.sources for v in values_of(plan, s, rows)}
-                asked = here.queried.setdefault(match.field, [])
-                for value in sorted(values - set(asked), key=repr):
-                    asked.append(value)
-                    query = Select(step.dataset, match.field, [value], wanted, match.fold_case)
-                    for batch in kept[step.system].read(query):
-                        here.add(batch)
-            rows[step.number] = here.rows
+                for source in match.sources:
+                    if source.step is None or source.column is None:
+                        continue
+                    there = found[source.step]
+                    tainted = {
+                        r.get(source.column) for r in there.rows if there.key(r) in there.shared
+                    } - {None}
+                    for row in here.rows:
+                        key = here.key(row)
+                        if key not in here.shared and row.get(match.field) in tainted:
+                            here.shared[key] = 0
+                            changed = True
     return found
 
 
