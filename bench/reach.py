@@ -7,8 +7,9 @@ owned rows, agents, mentions), and a random person asking by email, phone or id.
 (``pledge.subjects.reach.find``) and erasure (``pledge.dsr.erasure.erase``) are compared row
 by row and field by field with the oracle (tests/subjects/reach_oracle.py), and the run prints
 how many cases it ran, how many the oracle stopped, the over-reach (rows or fields the runner
-reported or changed that the oracle does not) and under-reach (the reverse) counts, cases
-where the runner failed outright, the first few differing cases in full, and the time.
+reported or changed that the oracle does not) and under-reach (the reverse) counts, the
+cases with any difference, cases where the runner failed outright, the first few differing
+cases in full, and the time.
 
 SQLite by default (one file per system, in /dev/shm where there is one); ``--engine
 postgres`` or ``--engine mariadb`` makes a throw-away database on the local server (dropped at
@@ -114,10 +115,14 @@ def main() -> None:
 
     for example in tally.examples:
         print(example, end="\n\n")
-    print("| engine | cases | stops | over-reach | under-reach | errors | time | per case |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
-        f"| {args.engine} | {tally.cases:,} | {tally.stops:,} | {tally.over} | {tally.under} "
+        "| engine | cases | stops | differing cases | over-reach | under-reach | errors | time "
+        "| per case |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        f"| {args.engine} | {tally.cases:,} | {tally.stops:,} | {tally.differing:,} | {tally.over} "
+        f"| {tally.under} "
         f"| {tally.errors} | {seconds:.0f} s | {seconds / max(tally.cases, 1) * 1000:.0f} ms |"
     )
     if tally.over or tally.under or tally.errors:

@@ -46,6 +46,8 @@ class Tally:
     under: int = 0
     #: Cases where the runner failed in a way the oracle does not explain.
     errors: int = 0
+    #: Cases with any difference at all.
+    differing: int = 0
     examples: list[str] = field(default_factory=list)
     keep: int = 3
 
@@ -55,13 +57,14 @@ class Tally:
         self.over += verdict.over
         self.under += verdict.under
         self.errors += bool(verdict.errors)
+        self.differing += verdict.wrong
         if verdict.wrong and len(self.examples) < self.keep:
             self.examples.append(verdict.report())
 
     def line(self) -> str:
         return (
-            f"cases {self.cases}, stops {self.stops}, over-reach {self.over}, "
-            f"under-reach {self.under}, errors {self.errors}"
+            f"cases {self.cases}, stops {self.stops}, differing {self.differing}, "
+            f"over-reach {self.over}, under-reach {self.under}, errors {self.errors}"
         )
 
 
