@@ -100,6 +100,7 @@ COMMAND_MODULES = (
     "pledge.demo.cli",
     "pledge.consent.cli",
     "pledge.import_cli",
+    "pledge.services.objection",
 )
 
 
