@@ -81,6 +81,7 @@ def erase(
     plan = make_plan(declaration, identities)
     order = system_order(declaration, plan)
     order += [m.system for m in plan.mentions if m.system not in order]  # their name elsewhere
+    order += [s for s in _neighbours(plan) if s not in order]
     wanted = [s for s in dict.fromkeys(order) if systems is None or s in systems]
     engine = store or make_engine(settings, loaded.folder)
     try:
@@ -145,6 +146,20 @@ def erase(
     if not result.complete:
         raise ErasureIncomplete(result)
     return result
+
+
+def _neighbours(plan: Plan) -> list[str]:
+    """Systems erasure must read though the plan finds no rows there: the owners of the
+    person's rows (is this row really theirs?), and datasets whose rows own or refer to the
+    person's rows (are they shared? would deleting them break someone else's record?)."""
+    reached = {step.dotted for step in plan.steps}
+    out: list[str] = []
+    for link in plan.links:
+        if link.reach == "belongs-to" and link.dataset in reached:
+            out.append(link.target.partition(".")[0])
+        elif link.target in reached:
+            out.append(link.dataset.partition(".")[0])
+    return list(dict.fromkeys(out))
 
 
 def _run_system(

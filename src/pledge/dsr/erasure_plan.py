@@ -121,17 +121,16 @@ def plan_works(
 def _references(
     declaration: Declaration, step: Step, dataset: Dataset, rows: list[dict[str, Any]]
 ) -> set[tuple[str, str, Any]]:
-    """(parent, parent column, value) for each reference in ``rows`` to a dataset of the same
-    system that is erased by deleting rows: the only parents a staying row can hold back."""
+    """(parent, parent column, value) for each reference in ``rows`` to a dataset erased by
+    deleting rows: the parents a staying row holds back. Across systems too: no foreign key
+    guards a reference there, so nothing else would notice it left pointing at nothing."""
     links: list[tuple[str, str, str]] = []
     for name, spec in dataset.fields.items():
         if spec.references is None:
             continue
         parent, column = target(spec.references, step.system)
         system, _, parent_name = parent.partition(".")
-        if system == step.system and declaration.systems[system].datasets[parent_name].erase == (
-            "delete"
-        ):
+        if declaration.systems[system].datasets[parent_name].erase == "delete":
             links.append((name, parent, column))
     return {
         (parent, column, value)

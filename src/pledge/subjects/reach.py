@@ -701,18 +701,22 @@ def _path(person: Person, number: int) -> list[str]:
 def _mark_shared(
     plan: Plan, people: Sequence[Person], connectors: Mapping[str, Connector], batch_size: int
 ) -> None:
-    """Mark owned rows other people's rows also own, and everything that belongs to them."""
-    for step in plan.steps:
-        for match in step.matches:
-            for source in match.sources:
-                if source.via != "owns":
-                    continue
-                assert source.step is not None and source.column is not None
-                origin = plan.step(source.step)
-                connector = connectors.get(origin.system)
-                if connector is None:
-                    continue
-                _owners(step, match.field, origin, source.column, people, connector, batch_size)
+    """Mark owned rows other people's rows also own, and everything that belongs to them.
+
+    Every ``owns`` reference into a step counts, from a dataset the plan reads or not (a
+    customer's address is shared with an employee who lives there too). A row found by one
+    of the person's own values is theirs, whoever else points at it: it is never marked.
+    """
+    for link in plan.links:
+        step = plan.find(link.target)
+        if link.reach != "owns" or step is None:
+            continue
+        system, _, dataset = link.dataset.partition(".")
+        connector = connectors.get(system)
+        if connector is None:
+            continue
+        origin = plan.find(link.dataset)
+        _owners(step, link.key, origin, dataset, link.field, people, connector, batch_size)
     changed = True
     while changed:
         changed = False
@@ -735,6 +739,7 @@ def _mark_shared(
                             key = here.key(row)
                             if (
                                 key not in here.shared
+                                and key not in here.by_value
                                 and _link_key(row.get(match.field)) in tainted
                             ):
                                 here.shared[key] = 0
@@ -744,13 +749,15 @@ def _mark_shared(
 def _owners(
     step: Step,
     key_field: str,
-    origin: Step,
+    origin: Step | None,
+    dataset: str,
     column: str,
     people: Sequence[Person],
     connector: Connector,
     batch_size: int,
 ) -> None:
-    """Rows of ``step`` that ``origin`` rows of other people also own through ``column``."""
+    """Rows of ``step`` that rows of ``dataset`` not the person's also own through
+    ``column``; ``origin`` is the step reading ``dataset``, if the plan reads it."""
     wanted: dict[str, list[Person]] = defaultdict(list)
     for person in people:
         for value in person.found[step.number].values(key_field):
@@ -759,29 +766,28 @@ def _owners(
         return
     values = list({v: None for p in people for v in p.found[step.number].values(key_field)})
     others: dict[tuple[int, str], int] = defaultdict(int)
-    for batch in connector.read(Select(origin.dataset, column, values), batch_size=batch_size):
+    for batch in connector.read(Select(dataset, column, values), batch_size=batch_size):
         for row in batch:
             value = _link_key(row.get(column))
             for person in wanted.get(value, ()):
-                mine = person.found[origin.number]
-                if mine.key(row) not in mine._index:
+                mine = person.found[origin.number] if origin is not None else None
+                if mine is None or mine.key(row) not in mine._index:
                     others[(id(person), value)] += 1
     for person in people:
         here = person.found[step.number]
         for row in here.rows:
+            key = here.key(row)
             count = others.get((id(person), _link_key(row.get(key_field))), 0)
-            if count:
-                here.shared[here.key(row)] = max(count, here.shared.get(here.key(row), 0))
+            if count and key not in here.by_value:
+                here.shared[key] = max(count, here.shared.get(key, 0))
 
 
 def _referrers(
     plan: Plan, people: Sequence[Person], connectors: Mapping[str, Connector], batch_size: int
 ) -> None:
-    """Count, per row of the person's, the rows of others that refer to it by any reference
-    the runner does not follow to the person (context references, self-references)."""
+    """Count, per row of the person's, the rows of others that refer to it, by any reference
+    (a context reference, a self-reference, or an ownership one from a row not theirs)."""
     for link in plan.links:
-        if link.reach != "context":
-            continue
         target = plan.find(link.target)
         system, _, dataset = link.dataset.partition(".")
         connector = connectors.get(system)
