@@ -88,9 +88,7 @@ def erase(
         check_store(engine, settings.hash_key)
         with opened(loaded, settings, wanted, connectors) as conns:
             try:
-                person = locate_person(
-                    plan, conns, choices=choices, mentions=True, referrers=True
-                )
+                person = locate_person(plan, conns, choices=choices, mentions=True, referrers=True)
             except ReachStopped as exc:
                 audit(
                     engine,
