@@ -21,6 +21,7 @@ from pledge import files as stored_files
 from pledge.connectors import Delete, Update, Write
 from pledge.connectors.sql import CHUNK
 from pledge.declaration.model import Dataset
+from pledge.declaration.reach import split
 from pledge.dsr.certificate import DatasetOutcome, Kept
 from pledge.dsr.strategies import Strategy, transform
 from pledge.rules.exemptions import Exemption, keeping
@@ -123,12 +124,12 @@ def plan_dataset(
                 f"referred to by {referred[0]} other record(s) ({referred[1]}); deleting it "
                 "would break them (erase: update would clear its fields and keep the row)"
             )
-        if rule is None and dataset.erase == "delete" and held:
+        if name is None and dataset.erase == "delete" and held:
             holder = next((f for f, vals in held.items() if row.get(f) in vals), None)
             if holder is not None:
                 name, reason = (
                     "referenced",
-                    f"referenced by rows kept under a retention rule ({holder})",
+                    f"referenced by rows that stay ({holder}); deleting it would break them",
                 )
         if name is None or reason is None:
             erasable.append(row)
@@ -140,6 +141,8 @@ def plan_dataset(
             )
         kept.setdefault(name, (reason, []))[1].append(row[pk])
         work.kept_rows.append(row)
+    if dataset.erase == "delete" and pk is not None:
+        erasable = _hold_own_parents(step.dotted, dataset, erasable, work, kept, pk)
     restricted_by = (
         f"column {dataset.restriction_column}" if dataset.restriction_column else REGISTER
     )
@@ -178,6 +181,47 @@ def plan_dataset(
             _updates(found, work, pk, erasable, whole=whole, hash_key=hash_key, widths=widths or {})
         )
     return work
+
+
+def _hold_own_parents(
+    dotted: str,
+    dataset: Dataset,
+    erasable: list[dict[str, Any]],
+    work: Work,
+    kept: dict[str, tuple[str, list[Any]]],
+    pk: str,
+) -> list[dict[str, Any]]:
+    """Rows a kept row of the same dataset refers to (a kept rental's previous rental) stay
+    too, to a fixpoint: deleting them would leave the kept row pointing at nothing."""
+    system = dotted.partition(".")[0]
+    own = [
+        (name, column)
+        for name, spec in dataset.fields.items()
+        if spec.references is not None
+        and (parts := split(spec.references, system)) is not None
+        and parts[0] == dotted
+        for column in (parts[1],)
+    ]
+    changed = bool(own)
+    while changed:
+        changed = False
+        named = {
+            (column, row.get(name))
+            for row in work.kept_rows
+            for name, column in own
+            if row.get(name) is not None
+        }
+        staying = [r for r in erasable if any((c, r.get(c)) in named for _, c in own)]
+        if staying:
+            changed = True
+            for row in staying:
+                erasable.remove(row)
+                work.kept_rows.append(row)
+                reason = (
+                    "referenced by rows of its own dataset that stay; deleting it would break them"
+                )
+                kept.setdefault("referenced", (reason, []))[1].append(row[pk])
+    return erasable
 
 
 def _files(

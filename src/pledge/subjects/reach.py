@@ -704,8 +704,9 @@ def _mark_shared(
     """Mark owned rows other people's rows also own, and everything that belongs to them.
 
     Every ``owns`` reference into a step counts, from a dataset the plan reads or not (a
-    customer's address is shared with an employee who lives there too). A row found by one
-    of the person's own values is theirs, whoever else points at it: it is never marked.
+    customer's address is shared with an employee who lives there too). A row found only by
+    one of the person's own values is theirs, whoever else points at it: it is never marked;
+    one their rows also reach through ownership can be.
     """
     for link in plan.links:
         step = plan.find(link.target)
@@ -739,7 +740,7 @@ def _mark_shared(
                             key = here.key(row)
                             if (
                                 key not in here.shared
-                                and key not in here.by_value
+                                and (key not in here.by_value or key in here.by_link)
                                 and _link_key(row.get(match.field)) in tainted
                             ):
                                 here.shared[key] = 0
@@ -778,7 +779,7 @@ def _owners(
         for row in here.rows:
             key = here.key(row)
             count = others.get((id(person), _link_key(row.get(key_field))), 0)
-            if count and key not in here.by_value:
+            if count and (key not in here.by_value or key in here.by_link):
                 here.shared[key] = max(count, here.shared.get(key, 0))
 
 
