@@ -703,14 +703,16 @@ def _mark_shared(
 ) -> None:
     """Mark owned rows other people's rows also own, and everything that belongs to them.
 
-    Every ``owns`` reference into a step counts, from a dataset the plan reads or not (a
-    customer's address is shared with an employee who lives there too). A row found only by
+    A row reached through ``owns`` is shared when rows not the person's refer to it by any
+    reference, from a dataset the plan reads or not (a customer's address is shared with an
+    employee who lives there too; an agent record someone else's call also names). A row found only by
     one of the person's own values is theirs, whoever else points at it: it is never marked;
     one their rows also reach through ownership can be.
     """
+    owned_through = {link.target for link in plan.links if link.reach == "owns"}
     for link in plan.links:
         step = plan.find(link.target)
-        if link.reach != "owns" or step is None:
+        if link.target not in owned_through or step is None:
             continue
         system, _, dataset = link.dataset.partition(".")
         connector = connectors.get(system)
