@@ -705,9 +705,9 @@ def _mark_shared(
 
     A row reached through ``owns`` is shared when rows not the person's refer to it by any
     reference, from a dataset the plan reads or not (a customer's address is shared with an
-    employee who lives there too; an agent record someone else's call also names). A row found only by
-    one of the person's own values is theirs, whoever else points at it: it is never marked;
-    one their rows also reach through ownership can be.
+    employee who lives there too; an agent record someone else's call also names). A row
+    found only by one of the person's own values is theirs, whoever else points at it: it is
+    never marked; one their rows also reach through ownership can be.
     """
     owned_through = {link.target for link in plan.links if link.reach == "owns"}
     for link in plan.links:
