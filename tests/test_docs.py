@@ -54,3 +54,16 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "./dev demo" in first_block
     assert "./dev test" in first_block
     assert "exec ./dev test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_readme_examples_name_no_fixed_date_that_will_expire() -> None:
+    # A command told "--told-on 2026-12-01" is refused once that day is before the request's
+    # clock started; examples take today's date from the shell instead.
+    import re
+
+    dated = [
+        line
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith("pledge ") and re.search(r"\b20\d\d-\d\d-\d\d\b", line)
+    ]
+    assert dated == []

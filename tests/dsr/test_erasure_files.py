@@ -129,7 +129,7 @@ def _on_disk(folder: Path) -> set[str]:
     return {
         str(p.relative_to(folder))
         for p in folder.rglob("*")
-        if p.is_file() and p.parent.name != folder.name
+        if p.is_file() and p.parent.name != folder.name and p.parent.suffix != ".locks"
     }
 
 

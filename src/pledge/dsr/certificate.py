@@ -53,6 +53,9 @@ class SystemOutcome:
     datasets: list[DatasetOutcome] = field(default_factory=list)
     error: str | None = None
     statements: int = 0
+    #: Earlier erasures of the person here that were interrupted after their intent, closed
+    #: by this one (the ledger's entries say whether their writes had committed).
+    interrupted: list[str] = field(default_factory=list)
 
     @property
     def erased(self) -> int:
@@ -124,6 +127,8 @@ class ErasureResult:
     context: list[ContextKept] = field(default_factory=list)
     #: The operator's choices about shared identity values, if any.
     choices: dict[str, list[str]] = field(default_factory=dict)
+    #: The erasure this one replays on a restored system, if it is a replay.
+    replay_of: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -188,6 +193,11 @@ class ErasureResult:
             lines.append(f"\n{system.system}: {system.status.replace('-', ' ')}")
             if system.error:
                 lines.append(f"  error: {system.error}")
+            for earlier in system.interrupted:
+                lines.append(
+                    f"  completes erasure {earlier}, interrupted here after its intent was "
+                    "recorded (see the erasure ledger)"
+                )
             for d in system.datasets:
                 how = "deleted" if d.action == "delete" else "updated"
                 line = f"  {d.dataset}: {d.erased} row(s) {how}"

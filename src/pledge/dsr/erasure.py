@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from pledge import faults
 from pledge import files as stored_files
 from pledge.connectors import Connector, ConnectorError, Delete, Write
 from pledge.declaration import Loaded
@@ -32,11 +33,12 @@ from pledge.dsr.restrict import register_rows
 from pledge.dsr.subject import check_store, opened
 from pledge.settings import Settings
 from pledge.store.database import audit, make_engine, session_factory
+from pledge.store.subject_locks import SubjectLocks
 from pledge.subjects.holds import in_force
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found, locate
 from pledge.subjects.plan import Plan, make_plan
-from pledge.subjects.reach import Choices, ReachStopped, locate_person
+from pledge.subjects.reach import Choices, Person, ReachStopped, Seed, locate_person
 
 __all__ = ["ErasureIncomplete", "ErasureRefused", "ErasureResult", "ReachStopped", "erase"]
 
@@ -65,6 +67,9 @@ def erase(
     systems: Sequence[str] | None = None,
     actor: str = "pledge",
     choices: Choices | None = None,
+    seed: Seed | None = None,
+    kinds: Sequence[str] = (),
+    replaying: str | None = None,
 ) -> ErasureResult:
     """Erase the person known by ``identities``; raise ErasureIncomplete unless verified.
 
@@ -72,35 +77,38 @@ def erase(
     (an identity value shared with someone else, or rows beyond the person's reach);
     ``choices`` records an operator's decision about shared values.
 
+    Replay passes ``seed`` (step → field → values to search, recovered from the ledger),
+    ``kinds`` (the identity kinds the original erasure planned for) and ``replaying``
+    (the erasure replayed: rows already erased are not recorded again).
+
     >>> erase(loaded, parse([("email", "ann@example.uk")]), settings=settings)  # doctest: +SKIP
     """
     declaration = loaded.declaration
     now = now or datetime.now(UTC)
     choices = choices or Choices()
     hashed = ledger.hash_identities(identities, settings.hash_key)  # no key: refuse now
-    plan = make_plan(declaration, identities)
+    plan = make_plan(declaration, identities, extra_kinds=kinds)
     order = system_order(declaration, plan)
     order += [m.system for m in plan.mentions if m.system not in order]  # their name elsewhere
     order += [s for s in _neighbours(plan) if s not in order]
     wanted = [s for s in dict.fromkeys(order) if systems is None or s in systems]
     engine = store or make_engine(settings, loaded.folder)
+    locks = SubjectLocks(engine)
     try:
         check_store(engine, settings.hash_key)
+        # Two requests for one person run one after the other: each locks every identity it
+        # knows (given, then found), so the second finds what the first left.
+        locks.acquire(_lock_names(hashed))
         with opened(loaded, settings, wanted, connectors) as conns:
-            try:
-                person = locate_person(plan, conns, choices=choices, mentions=True, referrers=True)
-            except ReachStopped as exc:
-                audit(
-                    engine,
-                    actor=actor,
-                    action="erasure.stopped",
-                    subject=request_id,
-                    details={"reason": str(exc), "dataset": exc.dataset, **choices.describe()},
-                )
-                raise
+            person = _locate(engine, plan, conns, choices, seed, request_id, actor)
+            if not locks.try_acquire(_lock_names(_hashed(person, settings))):
+                locks.release()
+                locks.acquire(_lock_names(_hashed(person, settings)))
+                person = _locate(engine, plan, conns, choices, seed, request_id, actor)
             found = person.found
             everyone = person.identities
-            hashed = ledger.hash_identities(everyone, settings.hash_key)
+            hashed = _hashed(person, settings)
+            earlier = ledger.interrupted(engine, request_id=request_id, hashed=hashed)
             holds = legal_holds(in_force(engine, now), everyone)
             widths = hash_widths(declaration, plan, conns)
             works = plan_works(
@@ -115,15 +123,41 @@ def erase(
             )
             result = ErasureResult(str(uuid.uuid4()), now, request_id)
             result.choices = choices.describe() if choices else {}
+            result.replay_of = replaying
             result.context = context_kept(plan, found)
             mentions = mention_writes(person.mentions, settings.hash_key)
+            searches = {
+                (f.step.system, f.step.dataset): ledger.searched(f, settings.hash_key)
+                for f in found.values()
+                if f.rows or any(f.queried.values())
+            }
             for system in wanted:
+                writes = _writes(system, plan, works, mentions)
+                if writes:
+                    _intend(engine, result, system, plan, works, searches, hashed)
+                    faults.point("erasure.intent-written", system)
                 outcome = _run_system(system, plan, works, conns[system], mentions, result)
                 result.systems.append(outcome)
                 if outcome.status == "failed":
                     break  # the systems after this one are the ones others point at
+                faults.point("erasure.committed", system)
                 _unlink(system, plan, works)
-                _remember(engine, result, outcome, works, hashed, actor)
+                faults.point("erasure.files-removed", system)
+                phase = ledger.DONE if writes else ledger.UNCHANGED
+                if phase == ledger.UNCHANGED and replaying:
+                    phase = ""  # a replay that changes nothing leaves no entry
+                _remember(
+                    engine,
+                    result,
+                    outcome,
+                    works,
+                    hashed,
+                    actor,
+                    searches=searches,
+                    phase=phase,
+                    earlier=earlier.get(system, []),
+                )
+                faults.point("erasure.done-written", system)
             try:
                 result.remaining = _verify(plan, conns, found, works, result, person.excluded)
                 result.remaining += verify_mentions(person.mentions, conns, result)
@@ -131,19 +165,92 @@ def erase(
             except ConnectorError as exc:
                 # Not verified is not complete, whatever the writes reported.
                 result.unverified = str(exc)
+        audit(
+            engine,
+            actor=actor,
+            action="erasure.complete" if result.complete else "erasure.failed",
+            subject=request_id,
+            details={
+                "erasure_id": result.erasure_id,
+                "erased": result.erased,
+                "kept": result.kept,
+            },
+        )
     finally:
+        locks.release()
         if store is None:
             engine.dispose()
-    audit(
-        engine,
-        actor=actor,
-        action="erasure.complete" if result.complete else "erasure.failed",
-        subject=request_id,
-        details={"erasure_id": result.erasure_id, "erased": result.erased, "kept": result.kept},
-    )
     if not result.complete:
         raise ErasureIncomplete(result)
     return result
+
+
+def _lock_names(hashed: Mapping[str, Sequence[str]]) -> list[str]:
+    return [h for hashes in hashed.values() for h in hashes]
+
+
+def _hashed(person: Person, settings: Settings) -> dict[str, list[str]]:
+    return ledger.hash_identities(person.identities, settings.hash_key)
+
+
+def _locate(
+    engine: Engine,
+    plan: Plan,
+    conns: Mapping[str, Connector],
+    choices: Choices,
+    seed: Seed | None,
+    request_id: str | None,
+    actor: str,
+) -> Person:
+    """The person's rows, their mentions and the rows around them; audited when it stops."""
+    try:
+        return locate_person(plan, conns, choices=choices, mentions=True, referrers=True, seed=seed)
+    except ReachStopped as exc:
+        audit(
+            engine,
+            actor=actor,
+            action="erasure.stopped",
+            subject=request_id,
+            details={"reason": str(exc), "dataset": exc.dataset, **choices.describe()},
+        )
+        raise
+
+
+def _writes(
+    system: str,
+    plan: Plan,
+    works: Mapping[int, Work],
+    mentions: Sequence[tuple[Mentioned, Write | None]],
+) -> bool:
+    """Whether erasing ``system`` writes anything (rows already erased need nothing)."""
+    return any(works[n].writes for n in plan.erasure_order if plan.step(n).system == system) or any(
+        m.system == system and w is not None for m, w in mentions
+    )
+
+
+def _intend(
+    engine: Engine,
+    result: ErasureResult,
+    system: str,
+    plan: Plan,
+    works: Mapping[int, Work],
+    searches: Mapping[tuple[str, str], dict[str, list[str]]],
+    hashed: dict[str, list[str]],
+) -> None:
+    """Commit the intent for ``system`` before its writes: a crash after them cannot lose
+    the ledger's memory that this system was erased."""
+    planned = [
+        ledger.Planned(
+            work.dataset,
+            work.outcome.action,
+            len(work.erasable),
+            searches.get((system, work.dataset), {}),
+        )
+        for n in plan.erasure_order
+        if (work := works[n]).system == system and work.outcome.found
+    ]
+    with session_factory(engine).begin() as session:
+        ledger.intend(session, result, system, planned, hashed)
 
 
 def _neighbours(plan: Plan) -> list[str]:
@@ -232,11 +339,34 @@ def _remember(
     works: Mapping[int, Work],
     hashed: dict[str, list[str]],
     actor: str,
+    *,
+    searches: Mapping[tuple[str, str], dict[str, list[str]]],
+    phase: str,
+    earlier: Sequence[ledger.Interrupted],
 ) -> None:
-    """Ledger, restriction register and audit for one committed system, in one transaction."""
+    """Ledger, restriction register and audit for one committed system, in one transaction.
+
+    ``phase`` is done, unchanged, or empty (nothing to record); ``earlier`` are interrupted
+    erasures of the person on this system, closed by this one.
+    """
     partial = ErasureResult(result.erasure_id, result.at, result.request_id, [outcome])
+    partial.replay_of = result.replay_of
     with session_factory(engine).begin() as session:
-        ledger.record(session, partial, hashed)
+        if phase:
+            ledger.record(session, partial, hashed, searches, phase=phase)
+        for interrupted in earlier:
+            ledger.close(
+                session,
+                interrupted,
+                by=result.erasure_id,
+                at=result.at,
+                request_id=result.request_id,
+                hashed=hashed,
+                erased_now=outcome.erased,
+            )
+            outcome.interrupted.append(interrupted.erasure_id)
+        if not phase and not earlier:
+            return  # a replay that found only rows already erased: no record of it
         for work in works.values():
             if work.system == outcome.system:
                 register_rows(session, work, hashed, result.request_id, at=result.at)
@@ -250,6 +380,8 @@ def _remember(
                 "system": outcome.system,
                 "erased": outcome.erased,
                 "kept": outcome.kept,
+                "phase": phase or "closed",
+                **({"closed": list(outcome.interrupted)} if outcome.interrupted else {}),
             },
         )
 

@@ -27,6 +27,7 @@ from pledge.dsr.replay import ReplayImpossible, replay
 from pledge.dsr.restrict import RestrictionRefused
 from pledge.dsr.strategies import StrategyError
 from pledge.store.database import StoreUnavailable, make_engine
+from pledge.store.subject_locks import LockTimeout
 from pledge.subjects.identity import Identity, IdentityInvalid, parse
 from pledge.subjects.reach import ReachStopped
 
@@ -36,6 +37,7 @@ REFUSALS = (
     ConnectorError,
     ErasureRefused,
     IdentityInvalid,
+    LockTimeout,
     ObjectionRefused,
     ReachStopped,
     RectificationRefused,

@@ -154,10 +154,13 @@ def plan_dataset(
             continue
         work.outcome.kept.append(Kept(name, reason, len(keys), restricted_by))
         work.kept_keys[name] = keys
-        if dataset.restriction_column and pk:
-            work.writes.append(
-                Update(step.dataset, pk, keys, set_to={dataset.restriction_column: True})
-            )
+        column = dataset.restriction_column
+        if column and pk:
+            # Rows flagged already (a repeat erasure) need no write.
+            flagged = {r[pk] for r in work.kept_rows if r.get(column)}
+            unflagged = [k for k in keys if k not in flagged]
+            if unflagged:
+                work.writes.append(Update(step.dataset, pk, unflagged, set_to={column: True}))
     work.flags = len(work.writes)
     work.erasable = erasable
     work.outcome.erased = 0  # counted from what the writes did, once they ran
@@ -290,17 +293,22 @@ def _updates(
             f"{step.dotted} is erased by updating fields, but it declares no single primary key "
             "and a field it is found by is itself erased; declare its primary key"
         )
-    fixed = {f: None for f in changing if work.strategies[f] == "nullify"}
+    nulled = {f for f in changing if work.strategies[f] == "nullify"}
     mapped = {
         f: transform(work.strategies[f], key=hash_key, width=widths.get(f))
         for f in changing
-        if f not in fixed
+        if f not in nulled
     }
     for name in changing:
         fn = mapped.get(name, _nothing)
         # A value the strategy leaves as it is (an already masked one) is not targeted.
         present = {r.get(name) for r in rows} - {None}
         work.targeted[name] = {v for v in present if fn(v) != v}
+    # Rows erased before hold nothing to change: erasing them again writes nothing.
+    rows = [r for r in rows if any(r.get(f) in vals for f, vals in work.targeted.items())]
+    if not rows:
+        return []
+    fixed = {f: None for f in nulled if work.targeted[f]}
     if by_values or pk is None:
         maps = {f: {v: fn(v) for v in work.targeted[f]} for f, fn in mapped.items()}
         return [

@@ -3,11 +3,18 @@
 A database restored from last week's backup brings back people erased since. The ledger
 lets ``pledge erasure replay --system S`` find them again without keeping who they were:
 it holds the keyed hashes of the identities (:mod:`pledge.subjects.hashing`, the consent
-ledger's convention), and replay hashes the identity columns of the restored system to match them.
+ledger's convention) and of every value each dataset was searched with, and replay hashes
+the restored system's columns to match them.
+
+Each system's erasure is two entries per dataset: an *intent*, committed before the system's
+writes, and a completion (*done*, with the rows the writes changed) after they commit. A
+crash between the two leaves the intent: the ledger still names the system, replay uses it,
+and the re-run closes it. An erasure that finds only rows already erased writes *unchanged*.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +33,7 @@ from pledge.subjects.graph import LINKING
 from pledge.subjects.hashing import Hasher
 from pledge.subjects.identity import Identity, IdentityInvalid, normalise
 from pledge.subjects.locate import Found
+from pledge.subjects.reach import link_key
 
 append_only(ErasureLedgerEntry, "the erasure ledger")
 
@@ -79,8 +87,72 @@ def discovered(
     return list(out)
 
 
-def record(session: Session, result: ErasureResult, hashed: dict[str, list[str]]) -> int:
-    """Append the ledger entries for one erasure (in the caller's transaction); how many."""
+#: The phases of an entry; "done" and "unchanged" complete an intent.
+INTENT, DONE, UNCHANGED = "intent", "done", "unchanged"
+
+
+def search_hash(key: str | None, value: object, fold_case: bool) -> str:
+    """The keyed hash a searched value is kept as: its text as the runner matched it."""
+    return identity_hash(key, "searched", link_key(value, fold_case))
+
+
+def searched(found: Found, key: str | None) -> dict[str, list[str]]:
+    """Field → keyed hashes of every value ``found``'s dataset was searched with."""
+    folds = {m.field: m.fold_case for m in found.step.matches}
+    return {
+        name: sorted({search_hash(key, v, folds.get(name, False)) for v in values})
+        for name, values in sorted(found.queried.items())
+        if values
+    }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What one dataset's writes are about to do, for the intent entry."""
+
+    dataset: str
+    action: str
+    rows: int
+    searched: dict[str, list[str]]
+
+
+def intend(
+    session: Session,
+    result: ErasureResult,
+    system: str,
+    planned: Sequence[Planned],
+    hashed: dict[str, list[str]],
+) -> None:
+    """Append the intent entries for one system's writes (committed before they run)."""
+    for item in planned:
+        session.add(
+            ErasureLedgerEntry(
+                at=result.at,
+                erasure_id=result.erasure_id,
+                request_id=result.request_id,
+                identities=hashed,
+                system=system,
+                dataset=item.dataset,
+                action=item.action,
+                rows=item.rows,
+                details={"planned": item.rows, **_replay(result)},
+                phase=INTENT,
+                searched=item.searched,
+            )
+        )
+
+
+def record(
+    session: Session,
+    result: ErasureResult,
+    hashed: dict[str, list[str]],
+    searches: Mapping[tuple[str, str], dict[str, list[str]]] | None = None,
+    phase: str = DONE,
+) -> int:
+    """Append the ledger entries for one erasure (in the caller's transaction); how many.
+
+    ``searches`` maps (system, dataset) to what :func:`searched` made of it.
+    """
     count = 0
     for system in result.systems:
         if system.status != "erased":
@@ -105,11 +177,102 @@ def record(session: Session, result: ErasureResult, hashed: dict[str, list[str]]
                     dataset=outcome.dataset,
                     action=outcome.action,
                     rows=outcome.erased,
-                    details={"fields": outcome.fields, "kept": kept},
+                    details={"fields": outcome.fields, "kept": kept, **_replay(result)},
+                    phase=phase,
+                    searched=(searches or {}).get((system.system, outcome.dataset)),
                 )
             )
             count += 1
     return count
+
+
+def _replay(result: ErasureResult) -> dict[str, str]:
+    return {"replay_of": result.replay_of} if result.replay_of else {}
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """An intent no completion followed: the process stopped between the two."""
+
+    erasure_id: str
+    system: str
+    #: (dataset, rows the intent planned) for each dataset of the system.
+    datasets: tuple[tuple[str, int], ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(rows for _, rows in self.datasets)
+
+
+def interrupted(
+    engine: Engine, *, request_id: str | None, hashed: dict[str, list[str]]
+) -> dict[str, list[Interrupted]]:
+    """System → intents of earlier erasures of this person that were never completed.
+
+    The person is the request when there is one, else anyone sharing a keyed hash.
+    """
+    query = sa.select(ErasureLedgerEntry).order_by(ErasureLedgerEntry.id)
+    if request_id is not None:
+        query = query.where(ErasureLedgerEntry.request_id == request_id)
+    mine = {h for hashes in hashed.values() for h in hashes}
+    with session_factory(engine)() as session:
+        entries = session.scalars(query).all()
+    intents: dict[tuple[str, str], list[ErasureLedgerEntry]] = {}
+    closed: set[tuple[str, str]] = set()
+    for entry in entries:
+        group = (entry.erasure_id, entry.system)
+        if entry.phase == INTENT:
+            theirs = {h for hashes in entry.identities.values() for h in hashes}
+            if request_id is not None or theirs & mine:
+                intents.setdefault(group, []).append(entry)
+        else:
+            closed.add(group)
+    out: dict[str, list[Interrupted]] = {}
+    for (erasure_id, system), entries_of in intents.items():
+        if (erasure_id, system) in closed:
+            continue
+        out.setdefault(system, []).append(
+            Interrupted(erasure_id, system, tuple((e.dataset, e.rows) for e in entries_of))
+        )
+    return out
+
+
+def close(
+    session: Session,
+    earlier: Interrupted,
+    *,
+    by: str,
+    at: datetime,
+    request_id: str | None,
+    hashed: dict[str, list[str]],
+    erased_now: int,
+) -> None:
+    """Complete an interrupted erasure's intent on its system, found again by erasure ``by``.
+
+    When the re-run changed nothing there, the interrupted writes had committed: the
+    entry counts the rows its intent planned. Otherwise they had not, and the re-run did it.
+    """
+    committed = erased_now == 0
+    how = (
+        "the writes had committed before the interruption; rows as the intent planned"
+        if committed
+        else "the writes had not committed; the re-run erased the rows"
+    )
+    for dataset, rows in earlier.datasets:
+        session.add(
+            ErasureLedgerEntry(
+                at=at,
+                erasure_id=earlier.erasure_id,
+                request_id=request_id,
+                identities=hashed,
+                system=earlier.system,
+                dataset=dataset,
+                action="closed",
+                rows=rows if committed else 0,
+                details={"closed_by": by, "how": how},
+                phase=DONE,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -123,10 +286,19 @@ class PastErasure:
     identities: dict[str, list[str]]
     datasets: tuple[str, ...]
     rows: int
+    #: Dataset → field → keyed hashes of the values searched (none for entries made
+    #: before the ledger kept them).
+    searched: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
+    #: The intent was never completed (the process stopped between the two).
+    pending: bool = False
 
 
 def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure]:
-    """Every erasure of ``system`` (of every system when None), oldest first, one per system."""
+    """Every erasure of ``system`` (of every system when None), oldest first, one per system.
+
+    An erasure counts from its intent, whether or not its completion was written; one that
+    found only rows already erased (all entries "unchanged") is not an erasure to replay.
+    """
     query = sa.select(ErasureLedgerEntry).order_by(ErasureLedgerEntry.at, ErasureLedgerEntry.id)
     if system is not None:
         query = query.where(ErasureLedgerEntry.system == system)
@@ -135,18 +307,33 @@ def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure
     grouped: dict[tuple[str, str], list[ErasureLedgerEntry]] = {}
     for entry in entries:
         grouped.setdefault((entry.erasure_id, entry.system), []).append(entry)
-    return [
-        PastErasure(
-            erasure_id=erasure_id,
-            system=name,
-            at=group[0].at,
-            request_id=group[0].request_id,
-            identities=group[0].identities,
-            datasets=tuple(e.dataset for e in group),
-            rows=sum(e.rows for e in group),
+    out: list[PastErasure] = []
+    for (erasure_id, name), group in grouped.items():
+        phases = {e.phase for e in group}
+        if phases == {UNCHANGED} or any(e.details.get("replay_of") for e in group):
+            continue  # nothing was erased; or a replay, which repeats an erasure listed
+        work = [e for e in group if e.phase == DONE and e.action != "closed"] or [
+            e for e in group if e.phase == INTENT
+        ]
+        wanted: dict[str, dict[str, list[str]]] = {}
+        for entry in group:
+            for field, hashes in (entry.searched or {}).items():
+                have = wanted.setdefault(entry.dataset, {}).setdefault(field, [])
+                have.extend(h for h in hashes if h not in have)
+        out.append(
+            PastErasure(
+                erasure_id=erasure_id,
+                system=name,
+                at=group[0].at,
+                request_id=group[0].request_id,
+                identities=group[0].identities,
+                datasets=tuple(dict.fromkeys(e.dataset for e in work)),
+                rows=sum(e.rows for e in work),
+                searched=wanted,
+                pending=phases == {INTENT},
+            )
         )
-        for (erasure_id, name), group in grouped.items()
-    ]
+    return out
 
 
 def match(

@@ -150,17 +150,38 @@ def register_rows(
     *,
     at: datetime,
 ) -> None:
-    """Record the rows an erasure kept back, so restricting them never depends on memory."""
+    """Record the rows an erasure kept back, so restricting them never depends on memory.
+
+    Rows an earlier erasure registered, and that are still restricted, are not registered
+    again: erasing the same person twice leaves the register as it was.
+    """
+    held: set[tuple[str, str]] = set()
+    if work.outcome.kept:
+        standing = session.scalars(
+            sa.select(Restriction).where(
+                Restriction.system == work.system,
+                Restriction.dataset == work.dataset,
+                Restriction.origin == "erasure-exemption",
+                Restriction.lifted_at.is_(None),
+            )
+        )
+        held = {(r.reason, repr(k)) for r in standing for k in r.row_keys or ()}
     for kept in work.outcome.kept:
+        reason = f"{kept.rule}: {kept.reason}" + (
+            "" if kept.restricted_by == REGISTER else f" (flagged by {kept.restricted_by})"
+        )
+        keys = [_json(k) for k in work.kept_keys.get(kept.rule, [])]
+        new = [k for k in keys if (reason, repr(k)) not in held]
+        if keys and not new:
+            continue
         session.add(
             Restriction(
                 created_at=at,
                 identity_hashes=_flat(hashed),
                 system=work.system,
                 dataset=work.dataset,
-                row_keys=[_json(k) for k in work.kept_keys.get(kept.rule, [])],
-                reason=f"{kept.rule}: {kept.reason}"
-                + ("" if kept.restricted_by == REGISTER else f" (flagged by {kept.restricted_by})"),
+                row_keys=new,
+                reason=reason,
                 origin="erasure-exemption",
                 request_id=request_id,
             )

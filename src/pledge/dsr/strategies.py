@@ -109,6 +109,9 @@ def hashed(value: Any, key: str | None, width: int | None = None) -> Any:
     """
     if value is None:
         return None
+    if already_hashed(value):
+        # Erasing an erased row again changes nothing (a hash of a hash would be a change).
+        return value
     digest = keyed_hash(key, value)
     if isinstance(value, bool):
         raise StrategyError("cannot hash a true/false value; use nullify or mask")
@@ -127,6 +130,19 @@ def hashed(value: Any, key: str | None, width: int | None = None) -> Any:
     raise StrategyError(
         f"cannot hash a {type(value).__name__} into the same column; use nullify or mask"
     )
+
+
+_HASHED = re.compile(rf"{re.escape(HASH_PREFIX)}[0-9a-f]{{{MIN_HASH_HEX},64}}")
+
+
+def already_hashed(value: object) -> bool:
+    """Whether ``value`` is text :func:`hashed` made: the prefix and 16 to 64 hex digits.
+
+    Hashed integers cannot be told from others; a repeat erasure hashes them again.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return isinstance(value, str) and _HASHED.fullmatch(value) is not None
 
 
 def transform(

@@ -22,6 +22,7 @@ from pledge.settings import Settings
 from pledge.store.database import StoreUnavailable, make_engine, session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from pledge.store.keycheck import check_key
+from pledge.store.subject_locks import SubjectLocks
 from pledge.store.tables import HashKeyCheck
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found, Wanted, locate
@@ -54,17 +55,22 @@ def open_subject(
     """Find the person's rows; close what was opened here when the block ends.
 
     Raises :class:`ReachStopped` before anything is written when the request must stop.
+    The person's identities are locked in the store for the block, so another request for
+    them (an erasure, a rectification) waits until this one is done.
     """
     hashed = ledger.hash_identities(identities, settings.hash_key)
     plan = make_plan(loaded.declaration, identities)
     systems = list(dict.fromkeys(s.system for s in plan.steps))
     engine = store or make_engine(settings, loaded.folder)
+    locks = SubjectLocks(engine)
     try:
         check_store(engine, settings.hash_key)
+        locks.acquire(h for hashes in hashed.values() for h in hashes)
         with opened(loaded, settings, systems, connectors) as conns:
             found = locate(plan, conns, wanted, choices=choices)
             yield Subject(loaded, plan, found, conns, engine, hashed)
     finally:
+        locks.release()
         if store is None:
             engine.dispose()
 

@@ -39,6 +39,12 @@ class ErasureLedgerEntry(Base):
     rows: Mapped[int] = mapped_column(sa.Integer())
     #: Field → strategy for updates; the retention rule and reason for kept rows.
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON(), default=dict)
+    #: intent (committed before the system's writes) | done (after they commit, with the rows
+    #: they changed) | unchanged (only rows already erased were found).
+    phase: Mapped[str] = mapped_column(sa.String(10), default="done", server_default="done")
+    #: Field → keyed hashes of every value the dataset was searched with (replay finds the
+    #: same rows on the restored system alone, whatever system the values came from).
+    searched: Mapped[dict[str, list[str]] | None] = mapped_column(sa.JSON())
 
 
 class Restriction(Base):

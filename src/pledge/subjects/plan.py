@@ -148,11 +148,19 @@ class Plan:
 
 
 def make_plan(
-    declaration: Declaration, identities: Sequence[Identity], reach: ReachMap | None = None
+    declaration: Declaration,
+    identities: Sequence[Identity],
+    reach: ReachMap | None = None,
+    *,
+    extra_kinds: Sequence[str] = (),
 ) -> Plan:
-    """Plan the reads for a person known by ``identities`` (already normalised)."""
+    """Plan the reads for a person known by ``identities`` (already normalised).
+
+    ``extra_kinds`` plans for more kinds of identity than those given (replay knows which kinds an
+    erasure had, but only as keyed hashes).
+    """
     reach = reach or resolve(declaration.systems)
-    given = list(dict.fromkeys(i.kind for i in identities))
+    given = list(dict.fromkeys([i.kind for i in identities] + list(extra_kinds)))
     fields = {dotted: dataset for dotted, dataset in datasets(declaration)}
     holders: dict[str, list[tuple[str, str]]] = {}  # dotted → (field, kind)
     for dotted, dataset in fields.items():

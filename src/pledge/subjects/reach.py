@@ -410,7 +410,7 @@ def _forms(kind: str, value: str) -> tuple[str, ...]:
     return tuple(stored_forms(kind, value))
 
 
-def _link_key(value: Any, fold_case: bool = False) -> str:
+def link_key(value: Any, fold_case: bool = False) -> str:
     """How a key value read back is matched to the one asked for ("12" and 12 alike; folded
     as the connectors fold where the field is compared without case)."""
     text = str(value).strip() if isinstance(value, str) else str(value)
@@ -450,7 +450,7 @@ def _read(
             else:
                 assert source.step is not None and source.column is not None
                 for value in person.found[source.step].values(source.column):
-                    link = _link_key(value, fold_case)
+                    link = link_key(value, fold_case)
                     mark = f"k:{link}"
                     if mark in asked:
                         continue
@@ -460,7 +460,7 @@ def _read(
                     send[value] = None
         if seed is not None:
             for value in seed.get(step.number, {}).get(name, ()):
-                mark = f"s:{_link_key(value)}"
+                mark = f"s:{link_key(value)}"
                 if mark in asked:
                     continue
                 asked.add(mark)
@@ -471,7 +471,7 @@ def _read(
                 if held is not None:
                     by_identity[held].append(person)
                 else:
-                    by_key[_link_key(value, fold_case)].append((person, 0))
+                    by_key[link_key(value, fold_case)].append((person, 0))
     if not send:
         return False
     query = Select(step.dataset, name, list(send), (), fold_case)
@@ -484,7 +484,7 @@ def _read(
             raw = row.get(name)
             held = canonical(kind, raw) if by_value and kind is not None else None
             owners = by_identity.get(held, []) if held is not None else []
-            linked = by_key.get(_link_key(raw, fold_case), []) if by_key and raw is not None else []
+            linked = by_key.get(link_key(raw, fold_case), []) if by_key and raw is not None else []
             if not owners and not linked:
                 for person in people:
                     person.found[step.number].skipped = True
@@ -637,7 +637,7 @@ def _owned_by_them(person: Person, found: Found, same: frozenset[Identity]) -> N
     assert link is not None
     parent = person.plan.find(link.target)
     mine = (
-        {_link_key(v) for v in person.found[parent.number].values(link.key)}
+        {link_key(v) for v in person.found[parent.number].values(link.key)}
         if parent is not None
         else set()
     )
@@ -646,7 +646,7 @@ def _owned_by_them(person: Person, found: Found, same: frozenset[Identity]) -> N
         if key in found.by_link or values & same:
             continue
         owner = found.row(key).get(link.field)
-        if owner is not None and _link_key(owner) not in mine:
+        if owner is not None and link_key(owner) not in mine:
             if values <= person.choices.ignore:
                 person.excluded.add((found.step.number, key))  # someone else's: left out
                 continue
@@ -734,7 +734,7 @@ def _mark_shared(
                         if not there.shared:
                             continue
                         tainted = {
-                            _link_key(r.get(source.column))
+                            link_key(r.get(source.column))
                             for r in there.rows
                             if there.key(r) in there.shared
                         }
@@ -743,7 +743,7 @@ def _mark_shared(
                             if (
                                 key not in here.shared
                                 and (key not in here.by_value or key in here.by_link)
-                                and _link_key(row.get(match.field)) in tainted
+                                and link_key(row.get(match.field)) in tainted
                             ):
                                 here.shared[key] = 0
                                 changed = True
@@ -764,14 +764,14 @@ def _owners(
     wanted: dict[str, list[Person]] = defaultdict(list)
     for person in people:
         for value in person.found[step.number].values(key_field):
-            wanted[_link_key(value)].append(person)
+            wanted[link_key(value)].append(person)
     if not wanted:
         return
     values = list({v: None for p in people for v in p.found[step.number].values(key_field)})
     others: dict[tuple[int, str], int] = defaultdict(int)
     for batch in connector.read(Select(dataset, column, values), batch_size=batch_size):
         for row in batch:
-            value = _link_key(row.get(column))
+            value = link_key(row.get(column))
             for person in wanted.get(value, ()):
                 mine = person.found[origin.number] if origin is not None else None
                 if mine is None or mine.key(row) not in mine._index:
@@ -780,7 +780,7 @@ def _owners(
         here = person.found[step.number]
         for row in here.rows:
             key = here.key(row)
-            count = others.get((id(person), _link_key(row.get(key_field))), 0)
+            count = others.get((id(person), link_key(row.get(key_field))), 0)
             if count and (key not in here.by_value or key in here.by_link):
                 here.shared[key] = max(count, here.shared.get(key, 0))
 
@@ -800,14 +800,14 @@ def _referrers(
         wanted: dict[str, list[Person]] = defaultdict(list)
         for person in people:
             for value in person.found[target.number].values(link.key):
-                wanted[_link_key(value)].append(person)
+                wanted[link_key(value)].append(person)
         if not wanted:
             continue
         values = list({v: None for p in people for v in p.found[target.number].values(link.key)})
         counts: dict[tuple[int, str], int] = defaultdict(int)
         for batch in connector.read(Select(dataset, link.field, values), batch_size=batch_size):
             for row in batch:
-                value = _link_key(row.get(link.field))
+                value = link_key(row.get(link.field))
                 for person in wanted.get(value, ()):
                     mine = person.found[source.number] if source is not None else None
                     if mine is None or mine.key(row) not in mine._index:
@@ -815,7 +815,7 @@ def _referrers(
         for person in people:
             here = person.found[target.number]
             for row in here.rows:
-                count = counts.get((id(person), _link_key(row.get(link.key))), 0)
+                count = counts.get((id(person), link_key(row.get(link.key))), 0)
                 if count:
                     key = here.key(row)
                     before = here.referred.get(key, (0, ""))[0]
@@ -838,11 +838,11 @@ def _context(
         rows: dict[str, list[Row]] = defaultdict(list)
         for batch in connector.read(Select(dataset, link.key, values), batch_size=batch_size):
             for row in batch:
-                rows[_link_key(row.get(link.key))].append(row)
+                rows[link_key(row.get(link.key))].append(row)
         for person, mine in wanted.items():
             shown = person.context.setdefault(link.target, [])
             for value in mine:
-                for row in rows.get(_link_key(value), ()):
+                for row in rows.get(link_key(value), ()):
                     if row not in shown:
                         shown.append(row)
 
