@@ -16,10 +16,24 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from pledge.declaration import Loaded, fingerprint, summarise
 from pledge.settings import DEFAULT_DATABASE_FILE, Settings
 from pledge.store.append_only import append_only
-from pledge.store.tables import AuditEvent, DeclarationVersion
+from pledge.store.chain import CHAINED
+from pledge.store.consent_tables import ConsentEventRow, SuppressionLiftRow, SuppressionRow
+from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, RestrictionLift
+from pledge.store.tables import AuditEvent, ChainLink, DeclarationVersion
 
-# The audit log is evidence: no code path may change or delete what it says happened.
-append_only(AuditEvent, "the audit log")
+# The audit log and the ledgers are evidence: no code path may change or delete what they say
+# happened (the database's triggers refuse it too, see pledge.store.triggers).
+for _model in (
+    AuditEvent,
+    ConsentEventRow,
+    SuppressionRow,
+    SuppressionLiftRow,
+    ErasureLedgerEntry,
+    Restriction,
+    RestrictionLift,
+):
+    append_only(_model, CHAINED[_model.__tablename__])
+append_only(ChainLink, "the hash chain")
 
 #: How long to wait for a PostgreSQL server before calling the store unreachable.
 CONNECT_TIMEOUT_SECONDS = 10
