@@ -22,9 +22,7 @@ def forge_consent(engine: Engine) -> None:
     assert changed.rowcount == 1
 
 
-def test_a_decision_follows_the_ledger_not_an_edited_state(
-    engine: Engine, hasher: Hasher
-) -> None:
+def test_a_decision_follows_the_ledger_not_an_edited_state(engine: Engine, hasher: Hasher) -> None:
     grant(engine, hasher, "b@x.example")
     grant(engine, hasher, "b@x.example", "withdraw")
     forge_consent(engine)

@@ -19,7 +19,7 @@ from pledge.store.chain import CHAINED, GENESIS, append_links, heads, verify
 from pledge.store.consent_tables import ConsentEventRow, SuppressionLiftRow, SuppressionRow
 from pledge.store.database import audit, session_factory
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, RestrictionLift
-from pledge.store.tables import AuditEvent, ChainHead, utc_now
+from pledge.store.tables import AuditEvent, Base, utc_now
 from pledge.store.triggers import APPEND_ONLY, drop_statements
 
 #: A text column of each chained table that tampering can change.
@@ -215,7 +215,9 @@ def test_removing_the_last_entry_and_its_link_is_caught(engine: sa.Engine) -> No
     with engine.begin() as connection:
         connection.execute(sa.text(f"DELETE FROM audit_event WHERE id = {last}"))
         connection.execute(
-            sa.text(f"DELETE FROM chain_link WHERE table_name = 'audit_event' AND entry_id = {last}")
+            sa.text(
+                f"DELETE FROM chain_link WHERE table_name = 'audit_event' AND entry_id = {last}"
+            )
         )
     found = faults(engine)
     assert len(found) == 1 and "its head says 4" in found[0], found
@@ -250,13 +252,13 @@ def test_heads_kept_outside_prove_nothing_before_them_changed(
     with engine.begin() as connection:
         connection.execute(sa.text(f"UPDATE audit_event SET actor = 'mallory' WHERE id = {ids[0]}"))
         connection.execute(sa.text("DELETE FROM chain_link WHERE table_name = 'audit_event'"))
-        head = ChainHead.__table__
+        head = Base.metadata.tables["chain_head"]
         connection.execute(
             sa.update(head)
             .where(head.c.table_name == "audit_event")
             .values(entries=0, last_id=None, row_hash=GENESIS)
         )
-        append_links(connection, "audit_event", ids, AuditEvent.__table__)
+        append_links(connection, "audit_event", ids, Base.metadata.tables["audit_event"])
     assert faults(engine) == []  # the store alone cannot tell...
     code, output = run(settings, "audit", "verify", "--against", str(kept))
     assert code == 1  # ...the heads kept outside it can

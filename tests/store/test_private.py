@@ -37,7 +37,11 @@ def test_the_store_file_is_owner_only(tmp_path: Path) -> None:
     with engine.connect() as reading:  # held open so the -wal and -shm files stay
         reading.execute(sa.text("SELECT 1"))
         audit(engine, actor="dpo", action="test.write")
-        made = [database, database.with_name("pledge.sqlite-wal"), database.with_name("pledge.sqlite-shm")]
+        made = [
+            database,
+            database.with_name("pledge.sqlite-wal"),
+            database.with_name("pledge.sqlite-shm"),
+        ]
         assert {p.name: mode(p) for p in made} == {p.name: 0o600 for p in made}
     engine.dispose()
     assert mode(database.parent) == 0o700

@@ -86,7 +86,7 @@ def run_elsewhere(
         requests.move(engine, view.id, State.FAILED, actor=actor, message=str(exc), outcome=outcome)
         raise
     state, message, outcome = _outcome(view.kind, result)
-    forget = None
+    forget: dict[str, list[str]] | None = None
     if view.kind == "erasure" and state in (State.COMPLETE, State.COMPLETE_WITH_EXEMPTIONS):
         # The person is gone from the systems; the register keeps only who they were as hashes.
         forget = {}

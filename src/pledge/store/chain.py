@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction
 
-from pledge.store.tables import Base, ChainHead, ChainLink
+from pledge.store.tables import Base
 
 #: Each chained table and what it is called in messages.
 CHAINED = {
@@ -128,7 +128,7 @@ def _rows(connection: Connection, table: sa.Table, ids: list[int]) -> dict[int, 
 
 def append_links(connection: Connection, name: str, ids: list[int], table: sa.Table) -> Head:
     """Link the entries ``ids`` (new, in this order) onto chain ``name``; returns its new head."""
-    heads = ChainHead.__table__
+    heads = Base.metadata.tables["chain_head"]
     row = connection.execute(
         sa.select(heads).where(heads.c.table_name == name).with_for_update()
     ).first()
@@ -154,7 +154,7 @@ def append_links(connection: Connection, name: str, ids: list[int], table: sa.Ta
         )
         previous, last_id = own, entry_id
     if links:
-        connection.execute(sa.insert(ChainLink.__table__), links)
+        connection.execute(sa.insert(Base.metadata.tables["chain_link"]), links)
         connection.execute(
             sa.update(heads)
             .where(heads.c.table_name == name)
@@ -187,7 +187,7 @@ def start_chains(connection: Connection) -> None:
     Run once, by the migration that brought chains in; later entries are linked as they are
     appended. Never run it to "repair" a chain: that would bless whatever was changed.
     """
-    heads = ChainHead.__table__
+    heads = Base.metadata.tables["chain_head"]
     for name in CHAINED:
         present = [c["name"] for c in sa.inspect(connection).get_columns(name)]
         connection.execute(
@@ -200,7 +200,7 @@ def start_chains(connection: Connection) -> None:
 
 def heads(connection: Connection) -> list[Head]:
     """The store's record of where each chain ends, in a fixed order."""
-    table = ChainHead.__table__
+    table = Base.metadata.tables["chain_head"]
     found = {
         row.table_name: Head(row.table_name, int(row.entries), row.last_id, row.row_hash)
         for row in connection.execute(sa.select(table))
@@ -224,7 +224,7 @@ def verify(connection: Connection, against: Mapping[str, Head] | None = None) ->
 
 
 def _links(connection: Connection, name: str) -> Iterator[list[Any]]:
-    link = ChainLink.__table__
+    link = Base.metadata.tables["chain_link"]
     seen = 0
     while True:
         batch = connection.execute(
@@ -267,7 +267,7 @@ def _verify_chain(connection: Connection, head: Head, earlier: Head | None) -> F
                         f"{earlier.entries}, id {earlier.last_id}): something before it changed",
                     )
                 passed_earlier = True
-    link = ChainLink.__table__
+    link = Base.metadata.tables["chain_link"]
     unlinked = connection.execute(
         sa.select(sa.func.min(table.c.id)).where(
             ~sa.exists().where(link.c.table_name == name, link.c.entry_id == table.c.id)

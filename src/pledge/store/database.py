@@ -16,10 +16,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from pledge.declaration import Loaded, fingerprint, summarise
 from pledge.settings import DEFAULT_DATABASE_FILE, Settings
 from pledge.store.append_only import append_only
-from pledge.store.private import private_file, private_folder
 from pledge.store.chain import CHAINED
 from pledge.store.consent_tables import ConsentEventRow, SuppressionLiftRow, SuppressionRow
 from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, RestrictionLift
+from pledge.store.private import private_file, private_folder
 from pledge.store.tables import AuditEvent, ChainLink, DeclarationVersion
 
 # The audit log and the ledgers are evidence: no code path may change or delete what they say
