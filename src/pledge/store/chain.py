@@ -185,11 +185,15 @@ def start_chains(connection: Connection) -> None:
     """Give every chained table a head, linking the entries it already holds in id order.
 
     Run once, by the migration that brought chains in; later entries are linked as they are
-    appended. Never run it to "repair" a chain: that would bless whatever was changed.
+    appended. Never run it to "repair" a chain: that would bless whatever was changed. A table
+    chained later must have its head made by the migration that creates it.
     """
     heads = Base.metadata.tables["chain_head"]
+    inspector = sa.inspect(connection)
     for name in CHAINED:
-        present = [c["name"] for c in sa.inspect(connection).get_columns(name)]
+        if not inspector.has_table(name):
+            continue
+        present = [c["name"] for c in inspector.get_columns(name)]
         connection.execute(
             sa.insert(heads).values(table_name=name, entries=0, last_id=None, row_hash=GENESIS)
         )
