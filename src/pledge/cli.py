@@ -101,6 +101,7 @@ COMMAND_MODULES = (
     "pledge.consent.cli",
     "pledge.import_cli",
     "pledge.services.objection",
+    "pledge.store.audit_cli",
 )
 
 

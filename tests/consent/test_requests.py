@@ -10,7 +10,7 @@ from pledge.consent.ledger import Change, record
 from pledge.consent.requests import sync
 from pledge.consent.suppression import suppress
 from pledge.store.database import session_factory
-from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
+from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, RestrictionLift
 from pledge.store.tables import utc_now
 from pledge.subjects.hashing import Hasher
 
@@ -61,7 +61,15 @@ def test_erasure_and_restriction_are_carried_and_lifted(engine: Engine, hasher: 
     with session_factory(engine).begin() as session:
         again = sync(session)
         assert (again.erased, again.restricted, again.lifted) == (0, 0, 0)
-        session.execute(sa.update(Restriction).values(lifted_at=utc_now()))
+        for restriction in session.scalars(sa.select(Restriction)):
+            session.add(
+                RestrictionLift(
+                    restriction_id=restriction.id,
+                    lifted_at=utc_now(),
+                    told_at=utc_now(),
+                    lifted_by="dpo",
+                )
+            )
     with session_factory(engine).begin() as session:
         assert sync(session).lifted == 1
     # The hand-made restriction stays until lifted by hand.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pledge.dsr.erasure import erase
 from pledge.dsr.restrict import RestrictionRefused, is_restricted, lift_restriction, restrict
 from pledge.store import make_engine
-from pledge.store.erasure_tables import Restriction
+from pledge.store.erasure_tables import Restriction, RestrictionLift
 from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, Estate, estate, owned_by
 
@@ -73,7 +73,10 @@ def test_lifting_needs_the_person_told_first(estate: Estate) -> None:
     engine = make_engine(estate.settings)
     with engine.connect() as connection:
         rows = connection.execute(sa.select(Restriction)).all()
-    assert rows and all(r.lifted_at is not None and r.told_at is not None for r in rows)
+        lifts = connection.execute(sa.select(RestrictionLift)).all()
+    # The lift is an entry of its own naming each restriction; the restriction is unchanged.
+    assert rows and sorted(lift.restriction_id for lift in lifts) == sorted(r.id for r in rows)
+    assert all(lift.told_at == told and lift.lifted_by == "dpo@northwold.example" for lift in lifts)
     assert not is_restricted(engine, ids[0], estate.settings.hash_key)
     engine.dispose()
 

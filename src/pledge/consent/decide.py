@@ -1,6 +1,6 @@
 """One contact decided against the store: gather the facts, then ask the pure rules.
 
-The facts for one identifier are three indexed reads (consent state, suppression, registers);
+The facts for one identifier are three indexed reads (consent ledger, suppression, registers);
 the decision itself is :func:`pledge.rules.consent.may_contact`.
 """
 
@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from pledge.consent.ledger import STATUS
 from pledge.rules.consent import (
     Basis,
     Channel,
@@ -28,14 +29,21 @@ _HELD, _NOT_HELD = SoftOptIn(True, True, True), SoftOptIn(False, False, False)
 
 
 def _lookup(with_stream: bool) -> sa.TextClause:
-    stream = "AND stream IN (:stream, '*')" if with_stream else ""
+    stream = "AND e.stream IN (:stream, '*')" if with_stream else ""
     # One round trip: a decision is asked per person, and most of its cost was per statement.
+    # The state is read from the consent ledger itself, not from consent_state derived from
+    # it: an edited state row ("granted" after a withdrawal) is never acted on.
+    status = " ".join(f"WHEN '{action}' THEN '{state}'" for action, state in STATUS.items())
     return sa.text(
-        "SELECT 'state', status, basis, soft_opt_in_valid, last_event_id FROM consent_state "
-        "WHERE identity_hash = :hash AND purpose IN (:purpose, '*') "
-        f"AND channel IN (:channel, '*') {stream} "
+        f"SELECT 'state', CASE e.action {status} END, e.basis, e.soft_opt_in_valid, e.id "
+        "FROM consent_event e WHERE e.identity_hash = :hash AND e.purpose IN (:purpose, '*') "
+        f"AND e.channel IN (:channel, '*') {stream} "
+        "AND NOT EXISTS (SELECT 1 FROM consent_event n WHERE n.identity_hash = e.identity_hash "
+        "AND n.purpose = e.purpose AND n.channel = e.channel AND n.stream = e.stream "
+        "AND n.id > e.id) "
         "UNION ALL SELECT 'suppression', reason, NULL, NULL, NULL FROM suppression "
-        "WHERE identity_hash = :hash AND lifted_at IS NULL "
+        "WHERE identity_hash = :hash AND NOT EXISTS "
+        "(SELECT 1 FROM suppression_lift WHERE suppression_id = suppression.id) "
         # The register's key is (register, number): naming both registers lets every engine
         # seek the key instead of scanning twenty million numbers.
         "UNION ALL SELECT 'register', register, NULL, NULL, NULL FROM register_number "

@@ -131,22 +131,33 @@ def _apply(session: Session, event: ConsentEventRow) -> None:
     state.updated_at = event.at
 
 
-def replay(session: Session) -> int:
-    """Rebuild ``consent_state`` from the events, set-based; returns the number of states."""
+KEY = ("identity_hash", "purpose", "channel", "stream")
+
+
+def latest_events(after: int = -1, *, with_time: bool = True) -> sa.Select[Any]:
+    """The state as the ledger alone says it: the latest event per key, newer than ``after``.
+
+    Columns: the key, status, basis, soft_opt_in_valid, the event's id, and (``with_time``)
+    the event's time.
+    """
     event, latest = ConsentEventRow.__table__, sa.alias(ConsentEventRow.__table__, "newer")
-    key = ("identity_hash", "purpose", "channel", "stream")
     is_latest = ~sa.exists().where(
-        *(latest.c[name] == event.c[name] for name in key), latest.c.id > event.c.id
+        *(latest.c[name] == event.c[name] for name in KEY), latest.c.id > event.c.id
     )
     status = sa.case(*((event.c.action == a, s) for a, s in STATUS.items()))
-    rows = sa.select(
-        *(event.c[name] for name in key),
+    return sa.select(
+        *(event.c[name] for name in KEY),
         status,
         event.c.basis,
         event.c.soft_opt_in_valid,
         event.c.id,
-        event.c.at,
-    ).where(is_latest)
+        *([event.c.at] if with_time else []),
+    ).where(is_latest, event.c.id > after)
+
+
+def replay(session: Session) -> int:
+    """Rebuild ``consent_state`` from the events, set-based; returns the number of states."""
+    key, rows = KEY, latest_events()
     state = ConsentStateRow.__table__
     session.execute(sa.delete(ConsentStateRow))
     columns = [*key, "status", "basis", "soft_opt_in_valid", "last_event_id", "updated_at"]

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pledge.consent.suppression import suppress_hash
-from pledge.store.consent_tables import SuppressionRow
-from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
+from pledge.store.consent_tables import SuppressionLiftRow, SuppressionRow, suppression_in_force
+from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, restriction_in_force
 from pledge.store.tables import utc_now
 
 
@@ -32,7 +32,7 @@ class Synced:
 
 def _active(session: Session, reason: str, source: str | None = None) -> set[str]:
     query = sa.select(SuppressionRow.identity_hash).where(
-        SuppressionRow.reason == reason, SuppressionRow.lifted_at.is_(None)
+        SuppressionRow.reason == reason, suppression_in_force()
     )
     if source is not None:
         query = query.where(SuppressionRow.source == source)
@@ -46,7 +46,7 @@ def sync(session: Session, actor: str = "pledge") -> Synced:
         for kind, hashes in identities.items():
             erased.update(dict.fromkeys(hashes, kind))
     restricted: set[str] = set()
-    in_force = sa.select(Restriction.identity_hashes).where(Restriction.lifted_at.is_(None))
+    in_force = sa.select(Restriction.identity_hashes).where(restriction_in_force())
     for hashes in session.scalars(in_force):
         restricted.update(hashes)
     known_erased, known_restricted = _active(session, "erasure"), _active(session, "restriction")
@@ -70,11 +70,17 @@ def sync(session: Session, actor: str = "pledge") -> Synced:
             sa.select(SuppressionRow).where(
                 SuppressionRow.source == "request",
                 SuppressionRow.reason == "restriction",
-                SuppressionRow.lifted_at.is_(None),
+                suppression_in_force(),
                 SuppressionRow.identity_hash.in_(stale),
             )
-        )
+        ).all()
         for row in lifted:
-            row.lifted_at = utc_now()
-            row.lifted_because = "the restriction was lifted through its request"
+            session.add(
+                SuppressionLiftRow(
+                    suppression_id=row.id,
+                    at=utc_now(),
+                    because="the restriction was lifted through its request",
+                    actor=actor,
+                )
+            )
     return Synced(len(erased.keys() - known_erased), len(restricted - known_restricted), len(stale))

@@ -18,6 +18,7 @@ from pledge.declaration.model import PhoneMarketing
 from pledge.rules.consent import REFUSALS, Reason
 from pledge.store.consent_tables import ScreeningRunRow
 from pledge.store.database import session_factory
+from pledge.store.private import private_folder, private_umask
 from pledge.store.tables import utc_now
 
 if TYPE_CHECKING:
@@ -159,8 +160,13 @@ def screen_command(
 
 def _open_cache(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path))
+        private_folder(path.parent)
+        with private_umask():
+            connection = duckdb.connect(str(path))
+        for made in (path, path.with_name(path.name + ".wal")):
+            if made.exists():
+                made.chmod(0o600)
+        return connection
     except (OSError, duckdb.Error) as exc:
         # Most often another screen holds the file's lock.
         raise click.ClickException(f"cannot open the screening cache {path}: {exc}") from None

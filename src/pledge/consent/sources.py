@@ -35,6 +35,7 @@ import duckdb
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pledge.consent.ledger import latest_events
 from pledge.consent.screen import key_sql
 from pledge.store.consent_tables import (
     ConsentEventRow,
@@ -42,6 +43,7 @@ from pledge.store.consent_tables import (
     RegisterLoadRow,
     RegisterNumberRow,
     SuppressionRow,
+    suppression_in_force,
 )
 
 #: Rows per batch copied from the store into DuckDB.
@@ -138,17 +140,10 @@ def refresh(
 
 def _sync_consent(store: Connection, connection: duckdb.DuckDBPyConnection, p: Progress) -> int:
     seen = int(_get(connection, "consent_state") or -1)
-    state = ConsentStateRow
-    changed = sa.select(
-        state.identity_hash,
-        state.purpose,
-        state.channel,
-        state.stream,
-        state.status,
-        state.basis,
-        state.soft_opt_in_valid,
-        state.last_event_id,
-    ).where(state.last_event_id > seen)
+    # From the ledger itself, not the consent_state rows derived from it: a state row edited
+    # outside Pledge ("granted" after a withdrawal) is never screened on. An edit that moves a
+    # row's event makes the store and the cache disagree (_agrees), which refuses loudly.
+    changed = latest_events(seen, with_time=False)
     copied = _copy(store, connection, changed, "consent_state", "_changed", p)
     if copied:
         same = " AND ".join(
@@ -165,15 +160,15 @@ def _sync_consent(store: Connection, connection: duckdb.DuckDBPyConnection, p: P
 def _sync_suppression(store: Connection, connection: duckdb.DuckDBPyConnection, p: Progress) -> int:
     seen = int(_get(connection, "suppression") or -1)
     row = SuppressionRow
-    # Lifting keeps the row and sets lifted_at; lifted entries are few (re-subscriptions).
+    # A lift is an entry of its own naming the row; lifted entries are few (re-subscriptions).
     lifted = store.execute(
-        sa.select(row.id).where(row.id <= seen, row.lifted_at.is_not(None))
+        sa.select(row.id).where(row.id <= seen, ~suppression_in_force())
     ).scalars()
     ids = list(lifted)
     if ids:
         connection.execute("DELETE FROM suppression WHERE id IN (SELECT unnest($1))", [ids])
     added = sa.select(row.identity_hash, row.reason, row.id).where(
-        row.id > seen, row.lifted_at.is_(None)
+        row.id > seen, suppression_in_force()
     )
     copied = _copy(store, connection, added, "suppression", "_added", p)
     top = connection.execute("SELECT max(id) FROM _added").fetchone()
@@ -228,7 +223,7 @@ def _agrees(store: Connection, connection: duckdb.DuckDBPyConnection, table: str
         query = sa.select(sa.func.count(), sa.func.sum(column))
         mine = "SELECT count(*), sum(last_event_id) FROM consent_state"
     else:
-        active = SuppressionRow.lifted_at.is_(None)
+        active = suppression_in_force()
         query = sa.select(sa.func.count(), sa.func.sum(SuppressionRow.id)).where(active)
         mine = "SELECT count(*), sum(id) FROM suppression"
     count, total = store.execute(query).one()

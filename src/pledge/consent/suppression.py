@@ -1,8 +1,8 @@
 """The suppression list: hashed identifiers never to be marketed to again.
 
-Entries are never deleted. Re-subscription lifts an entry only when the request comes from the
-very identifier that was suppressed, and the lift is recorded with the reason; a restriction is
-lifted by its request's process, never by a re-subscription.
+Entries are never changed or deleted. Re-subscription lifts an entry only when the request
+comes from the very identifier that was suppressed, and the lift is a new entry of its own with
+the reason; a restriction is lifted by its request's process, never by a re-subscription.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pledge.consent.ledger import ALL, Change, append
-from pledge.store.consent_tables import ConsentEventRow, SuppressionRow
+from pledge.store.consent_tables import (
+    ConsentEventRow,
+    SuppressionLiftRow,
+    SuppressionRow,
+    suppression_in_force,
+)
 from pledge.store.tables import utc_now
 from pledge.subjects.hashing import Hasher
 from pledge.subjects.identity import normalise
@@ -58,7 +63,7 @@ def suppress_hash(
         sa.select(SuppressionRow).where(
             SuppressionRow.identity_hash == identity_hash,
             SuppressionRow.reason == reason,
-            SuppressionRow.lifted_at.is_(None),
+            suppression_in_force(),
         )
     ).first()
     if found is not None:
@@ -79,7 +84,7 @@ def suppress_hash(
 def active(session: Session, identity_hash: str) -> set[str]:
     """The reasons an identifier is suppressed for now (empty: not suppressed)."""
     query = sa.select(SuppressionRow.reason).where(
-        SuppressionRow.identity_hash == identity_hash, SuppressionRow.lifted_at.is_(None)
+        SuppressionRow.identity_hash == identity_hash, suppression_in_force()
     )
     return set(session.scalars(query))
 
@@ -107,13 +112,19 @@ def resubscribe(
     entries = session.scalars(
         sa.select(SuppressionRow).where(
             SuppressionRow.identity_hash == identity_hash,
-            SuppressionRow.lifted_at.is_(None),
+            suppression_in_force(),
             SuppressionRow.reason.in_(LIFTED_BY_RESUBSCRIBING),
         )
     ).all()
     for entry in entries:
-        entry.lifted_at = now
-        entry.lifted_because = f"re-subscribed from the same {grant.kind} ({grant.source})"
+        session.add(
+            SuppressionLiftRow(
+                suppression_id=entry.id,
+                at=now,
+                because=f"re-subscribed from the same {grant.kind} ({grant.source})",
+                actor=grant.actor,
+            )
+        )
     if any(entry.reason == "objection" for entry in entries):
         lift = Change(
             grant.kind, grant.value, "lift-objection", ALL, ALL, ALL, source="resubscribe"

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from pledge.declaration import Loaded
 from pledge.dsr import request_store as requests
+from pledge.dsr.ledger import identity_hash
 from pledge.dsr.request import State
 from pledge.dsr.request_store import RequestView
 from pledge.settings import Settings
@@ -85,7 +86,16 @@ def run_elsewhere(
         requests.move(engine, view.id, State.FAILED, actor=actor, message=str(exc), outcome=outcome)
         raise
     state, message, outcome = _outcome(view.kind, result)
-    return requests.move(engine, view.id, state, actor=actor, message=message, outcome=outcome)
+    forget: dict[str, list[str]] | None = None
+    if view.kind == "erasure" and state in (State.COMPLETE, State.COMPLETE_WITH_EXEMPTIONS):
+        # The person is gone from the systems; the register keeps only who they were as hashes.
+        forget = {}
+        for identity in identities:
+            hashed = identity_hash(settings.hash_key, identity.kind, identity.value)
+            forget.setdefault(identity.kind, []).append(hashed)
+    return requests.move(
+        engine, view.id, state, actor=actor, message=message, outcome=outcome, forget=forget
+    )
 
 
 def _outcome(kind: str, result: Any) -> tuple[State, str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pledge.dsr.request import OPEN
-from pledge.dsr.request_store import RequestView
+from pledge.dsr.request_store import HASHED, RequestView
 
 Event = tuple[datetime, str, str, dict[str, Any]]
 
@@ -73,7 +73,16 @@ def table(views: Sequence[RequestView], today: date) -> list[str]:
 
 
 def _identities(view: RequestView) -> str:
-    return "; ".join(f"{k.replace('_', ' ')} {', '.join(v)}" for k, v in view.identities.items())
+    return "; ".join(
+        f"{k.replace('_', ' ')} {', '.join(_identity(value) for value in v)}"
+        for k, v in view.identities.items()
+    )
+
+
+def _identity(value: str) -> str:
+    if value.startswith(HASHED):
+        return f"erased (keyed hash {value.removeprefix(HASHED)[:16]}...)"
+    return value
 
 
 def _shown(value: object) -> str:

@@ -28,6 +28,10 @@ class RequestNotFound(LookupError):
     """No request has that id."""
 
 
+#: Marks an identity the register keeps only as its keyed hash (a finished erasure's).
+HASHED = "keyed-sha256:"
+
+
 @dataclass(frozen=True)
 class RequestView:
     """A stored request as plain data."""
@@ -130,15 +134,24 @@ def move(
     actor: str,
     message: str | None = None,
     outcome: Mapping[str, Any] | None = None,
+    forget: Mapping[str, Sequence[str]] | None = None,
 ) -> RequestView:
-    """Move a request to ``target`` if the lifecycle allows it, with what happened."""
+    """Move a request to ``target`` if the lifecycle allows it, with what happened.
+
+    ``forget`` replaces the identities the request keeps with keyed hashes of them (by kind,
+    hex): an erasure, once done, keeps its evidence but not the person.
+    """
     with session_factory(engine).begin() as session:
         row = _load(session, request_id)
         if message is not None:
             row.message = message
         if outcome is not None:
             row.outcome = dict(outcome)
-        _move(session, row, target, actor, {"message": message} if message else {})
+        details: dict[str, Any] = {"message": message} if message else {}
+        if forget is not None:
+            row.identities = {k: [f"{HASHED}{h}" for h in v] for k, v in forget.items()}
+            details["identities"] = "replaced by keyed hashes"
+        _move(session, row, target, actor, details)
         return _view(row)
 
 

@@ -24,7 +24,7 @@ from pledge.dsr.erasure_work import REGISTER, Work
 from pledge.dsr.subject import Subject, open_subject
 from pledge.settings import Settings
 from pledge.store.database import audit, session_factory
-from pledge.store.erasure_tables import Restriction
+from pledge.store.erasure_tables import Restriction, RestrictionLift, restriction_in_force
 from pledge.store.keycheck import check_key
 from pledge.subjects.identity import Identity
 from pledge.subjects.locate import Found
@@ -117,7 +117,14 @@ def lift_restriction(
         with session_factory(subject.engine).begin() as session:
             for row in active(session, hashes):
                 if row.origin == "request":
-                    row.lifted_at, row.told_at, row.lifted_by = now, told_at, lifted_by
+                    session.add(
+                        RestrictionLift(
+                            restriction_id=row.id,
+                            lifted_at=now,
+                            told_at=told_at,
+                            lifted_by=lifted_by,
+                        )
+                    )
             audit(
                 session,
                 actor=lifted_by,
@@ -130,7 +137,7 @@ def lift_restriction(
 
 def active(session: Session, hashes: set[str]) -> list[Restriction]:
     """Restrictions in force for anyone with one of these identity hashes."""
-    rows = session.scalars(sa.select(Restriction).where(Restriction.lifted_at.is_(None))).all()
+    rows = session.scalars(sa.select(Restriction).where(restriction_in_force())).all()
     return [r for r in rows if hashes & set(r.identity_hashes)]
 
 
@@ -236,7 +243,7 @@ def _flag_writes(found: Found, column: str, flag: bool, subject: Subject) -> lis
         with session_factory(subject.engine)() as session:
             rows = session.scalars(
                 sa.select(Restriction.row_keys).where(
-                    Restriction.lifted_at.is_(None),
+                    restriction_in_force(),
                     Restriction.origin == "erasure-exemption",
                     Restriction.system == step.system,
                     Restriction.dataset == step.dataset,

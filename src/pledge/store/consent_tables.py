@@ -66,21 +66,37 @@ class ConsentStateRow(Base):
 
 
 class SuppressionRow(Base):
-    """A hashed identifier never to be marketed to again, and why; lifted entries stay."""
+    """A hashed identifier never to be marketed to again, and why; a lift is its own entry."""
 
     __tablename__ = "suppression"
-    __table_args__ = (sa.Index("ix_suppression_active", "identity_hash", "lifted_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    identity_hash: Mapped[str] = mapped_column(Hash)
+    identity_hash: Mapped[str] = mapped_column(Hash, index=True)
     identity_kind: Mapped[str] = mapped_column(sa.String(40))
     #: opt-out, objection, erasure, restriction, complaint or manual.
     reason: Mapped[str] = mapped_column(sa.String(40))
     source: Mapped[str] = mapped_column(sa.String(40))
     actor: Mapped[str] = mapped_column(sa.String(255))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    lifted_because: Mapped[str | None] = mapped_column(sa.Text())
+
+
+class SuppressionLiftRow(Base):
+    """A suppression entry lifted (a re-subscription, a restriction ended), and why."""
+
+    __tablename__ = "suppression_lift"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    suppression_id: Mapped[int] = mapped_column(
+        sa.BigInteger(), sa.ForeignKey("suppression.id"), unique=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    because: Mapped[str] = mapped_column(sa.Text())
+    actor: Mapped[str] = mapped_column(sa.String(255))
+
+
+def suppression_in_force() -> sa.ColumnElement[bool]:
+    """Where-clause for suppression entries no lift names (the list minus its lifts)."""
+    return ~sa.exists().where(SuppressionLiftRow.suppression_id == SuppressionRow.id)
 
 
 class RegisterLoadRow(Base):

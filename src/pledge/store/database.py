@@ -16,10 +16,25 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from pledge.declaration import Loaded, fingerprint, summarise
 from pledge.settings import DEFAULT_DATABASE_FILE, Settings
 from pledge.store.append_only import append_only
-from pledge.store.tables import AuditEvent, DeclarationVersion
+from pledge.store.chain import CHAINED
+from pledge.store.consent_tables import ConsentEventRow, SuppressionLiftRow, SuppressionRow
+from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction, RestrictionLift
+from pledge.store.private import private_file, private_folder
+from pledge.store.tables import AuditEvent, ChainLink, DeclarationVersion
 
-# The audit log is evidence: no code path may change or delete what it says happened.
-append_only(AuditEvent, "the audit log")
+# The audit log and the ledgers are evidence: no code path may change or delete what they say
+# happened (the database's triggers refuse it too, see pledge.store.triggers).
+for _model in (
+    AuditEvent,
+    ConsentEventRow,
+    SuppressionRow,
+    SuppressionLiftRow,
+    ErasureLedgerEntry,
+    Restriction,
+    RestrictionLift,
+):
+    append_only(_model, CHAINED[_model.__tablename__])
+append_only(ChainLink, "the hash chain")
 
 #: How long to wait for a PostgreSQL server before calling the store unreachable.
 CONNECT_TIMEOUT_SECONDS = 10
@@ -146,7 +161,9 @@ def _make_sqlite_folder(url: sa.URL) -> None:
     if database in ("", ":memory:") or database.startswith("file:"):
         return
     try:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_folder(Path(database).parent)
+        # SQLite gives its -wal and -shm files the database file's mode: owner-only too.
+        private_file(Path(database))
     except OSError as exc:
         raise StoreUnavailable(
             f"cannot open Pledge's store at {shown(url)}: {exc.strerror or exc}"
@@ -159,6 +176,9 @@ def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the web pages read while a job writes.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Deleted and overwritten content is zeroed, not left in free pages: an erased person's
+    # identifiers do not linger in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

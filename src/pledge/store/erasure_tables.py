@@ -64,10 +64,26 @@ class Restriction(Base):
     #: request (the person asked, Art. 18) | erasure-exemption (kept rows, Art. 17(3))
     origin: Mapped[str] = mapped_column(sa.String(30))
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
-    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RestrictionLift(Base):
+    """A restriction lifted: its own entry, so the register is never rewritten."""
+
+    __tablename__ = "restriction_lift"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    restriction_id: Mapped[int] = mapped_column(
+        sa.BigInteger(), sa.ForeignKey("restriction.id"), unique=True
+    )
+    lifted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     #: When the person was told the restriction would be lifted (Art. 18(3)): before lifted_at.
-    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    lifted_by: Mapped[str | None] = mapped_column(sa.String(255))
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str] = mapped_column(sa.String(255))
+
+
+def restriction_in_force() -> sa.ColumnElement[bool]:
+    """Where-clause for restrictions no lift entry names (the register minus its lifts)."""
+    return ~sa.exists().where(RestrictionLift.restriction_id == Restriction.id)
 
 
 class Objection(Base):

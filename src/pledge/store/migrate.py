@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from pledge.settings import Settings
 from pledge.store.database import make_engine
+from pledge.store.triggers import ensure_triggers
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -35,8 +36,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    """Migrate the store up to ``revision`` (the latest by default), creating it if needed."""
-    _run(settings, lambda config: command.upgrade(config, revision))
+    """Migrate the store up to ``revision`` (the latest by default), creating it if needed.
+
+    Every run also recreates the append-only triggers, even when the store was already at
+    ``revision``: a trigger someone dropped is back once this returns.
+    """
+
+    def step(config: Config) -> None:
+        command.upgrade(config, revision)
+        ensure_triggers(config.attributes["connection"])
+
+    _run(settings, step)
 
 
 def downgrade(settings: Settings, revision: str) -> None:

@@ -99,3 +99,33 @@ class HashKeyCheck(Base):
     scheme: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     check_value: Mapped[str] = mapped_column(sa.String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class ChainLink(Base):
+    """One entry of a ledger or the audit log, chained: its hash and the hash before it.
+
+    The links sit beside the ledgers rather than in them: an entry's id is given by the
+    database on insert, and the hash covers the id, yet an append-only row cannot be updated
+    with its own hash afterwards. ``seq`` orders the chain (1, 2, 3...) in the order entries
+    were appended, whatever their ids.
+    """
+
+    __tablename__ = "chain_link"
+    __table_args__ = (sa.UniqueConstraint("table_name", "entry_id"),)
+
+    table_name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(sa.BigInteger())
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    row_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class ChainHead(Base):
+    """The last link of one chain; its row is also the lock that serialises appends to it."""
+
+    __tablename__ = "chain_head"
+
+    table_name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    entries: Mapped[int] = mapped_column(sa.BigInteger())
+    last_id: Mapped[int | None] = mapped_column(sa.BigInteger())
+    row_hash: Mapped[str] = mapped_column(sa.String(64))
