@@ -169,7 +169,7 @@ def register_rows(
                 Restriction.system == work.system,
                 Restriction.dataset == work.dataset,
                 Restriction.origin == "erasure-exemption",
-                Restriction.lifted_at.is_(None),
+                restriction_in_force(),
             )
         )
         held = {(r.reason, repr(k)) for r in standing for k in r.row_keys or ()}

@@ -6,7 +6,7 @@ become rows of ``suppression_lift`` and ``restriction_lift``. Entries already in
 chained in id order here, so ``pledge audit verify`` passes on an upgraded store.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05 17:30:00+00:00
 """
 
@@ -21,7 +21,7 @@ from pledge.store.chain import start_chains
 from pledge.store.triggers import APPEND_ONLY, drop_statements, ensure_triggers
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
