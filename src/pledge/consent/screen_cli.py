@@ -44,12 +44,45 @@ def tps() -> None:
     is_flag=True,
     help="A daily change file: each line A (added) or D (removed) then the number.",
 )
+@click.option(
+    "--max-malformed",
+    type=click.FloatRange(0, 100),
+    default=registers.MAX_MALFORMED * 100,
+    show_default=True,
+    help="Percent of the file's lines that may be malformed before the load is refused.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help=f"Load a full file that shrinks the register by over {registers.MAX_SHRINK:.0%}.",
+)
+@click.option("--reason", help="Why --force is right; kept in the audit log.")
 @click.pass_obj
-def load_command(app: App, file: Path, register: str, change: bool) -> None:
-    """Load a register FILE: fixed-width numbers, one per line (CRLF); a full file replaces."""
+def load_command(
+    app: App,
+    file: Path,
+    register: str,
+    change: bool,
+    max_malformed: float,
+    force: bool,
+    reason: str | None,
+) -> None:
+    """Load a register FILE: fixed-width numbers, one per line (CRLF); a full file replaces.
+
+    A file with no valid numbers, too many malformed lines, or (full files) that would take
+    away more than a tenth of the register is refused and the register left as it was.
+    """
+    if force != bool(reason and reason.strip()):
+        raise click.UsageError('--force and --reason "..." go together: say why it is right')
     kind = "change" if change else "full"
-    with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
-        row = registers.load(session, file, register, kind, actor())
+    allowance = registers.Allowance(malformed=max_malformed / 100, force_reason=reason)
+    try:
+        with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
+            row = registers.load(session, file, register, kind, actor(), allowance)
+    except registers.RegisterFileRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        unreadable = isinstance(exc, registers.RegisterFileUnreadable)
+        sys.exit(2 if unreadable else 1)
     click.echo(
         f"{register.upper()} {kind} file {file}: {row.added} added, {row.removed} removed, "
         f"{row.malformed} malformed line(s)"
