@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,6 +137,7 @@ def screen_command(
     screening cache (.pledge/screening.duckdb beside the declaration, or PLEDGE_SCREEN_CACHE),
     brought up to date and checked against the store before every screen.
     """
+    _check_output_folder(out, audience)
     with marketing(app) as m, plainly():
         campaign = Campaign(channel, purpose, stream, _registers(m))
         m.check(purpose, channel, stream or "*")
@@ -166,6 +168,12 @@ def screen_command(
                         )
                     except CacheDiffers as exc:
                         raise click.ClickException(str(exc)) from None
+                    except duckdb.IOException as exc:
+                        # The folder was checked; this is a disk full or a folder gone since.
+                        detail = str(exc).splitlines()[0]
+                        raise click.ClickException(
+                            f"cannot write the screened lists: {detail}"
+                        ) from None
             if refreshed.rebuilt and not rebuild_cache:
                 differed = ", ".join(refreshed.rebuilt)
                 click.echo(
@@ -188,6 +196,29 @@ def screen_command(
                 )
             )
     _summary(outcome)
+
+
+def _check_output_folder(out: Path | None, audience: Path) -> None:
+    """A clear error, before any work, when the lists cannot be written where they would go."""
+    folder = out if out is not None else audience.parent
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        if out is None:
+            return  # the audience itself is missing: reading it says so
+        raise click.BadParameter(
+            f"the output folder {folder} {problem}; create it, or leave out --out to write "
+            "beside the audience",
+            param_hint="--out",
+        )
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise click.BadParameter(
+            f"cannot write in {folder} ({reason}); choose a folder you can write to",
+            param_hint="--out",
+        ) from None
 
 
 def _open_cache(path: Path) -> duckdb.DuckDBPyConnection:
