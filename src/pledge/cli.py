@@ -33,10 +33,13 @@ class App:
         """The declaration to use, or a clear error when there is none."""
         path = given or self.settings.find_declaration()
         if path is None:
-            raise click.ClickException(
-                "no declaration found: pass --config FILE, set PLEDGE_CONFIG, or run inside a "
-                "folder that holds pledge.yaml (try `pledge demo` to make one)"
+            # No declaration is a missing file like any other: unreadable, exit 2.
+            click.echo(
+                "error: no declaration found: pass --config FILE, set PLEDGE_CONFIG, or run "
+                "inside a folder that holds pledge.yaml (try `pledge demo` to make one)",
+                err=True,
             )
+            sys.exit(EXIT_UNREADABLE)
         return path
 
     def load(self, given: Path | None = None) -> Loaded:

@@ -64,5 +64,36 @@ def test_no_declaration_anywhere_says_what_to_do(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PLEDGE_CONFIG", raising=False)
     result = runner.invoke(main, ["check"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "no declaration found" in result.output
+
+
+#: Commands that load the declaration, each with the arguments it needs to get that far.
+LOADING = [
+    ["check"],
+    ["notice"],
+    ["lint"],
+    ["ropa"],
+    ["retention", "check"],
+    ["tps", "status"],
+    ["plan", "--email", "a@example.com"],
+    ["erase", "--email", "a@example.com", "--yes"],
+    ["access", "--email", "a@example.com"],
+    ["erasure", "list"],
+    ["screen", "audience.csv", "--channel", "email", "--purpose", "news"],
+]
+
+
+@pytest.mark.parametrize("command", LOADING, ids=lambda c: " ".join(c[:2]))
+def test_a_missing_declaration_exits_2_whatever_the_command(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLEDGE_CONFIG", raising=False)
+    named = runner.invoke(main, ["--config", str(tmp_path / "missing.yaml"), *command])
+    assert named.exit_code == 2, named.output
+    assert f"{tmp_path / 'missing.yaml'}: there is no such file" in named.output
+    unnamed = runner.invoke(main, command)
+    assert unnamed.exit_code == 2, unnamed.output
+    assert "no declaration found" in unnamed.output
+    assert "Traceback" not in named.output + unnamed.output

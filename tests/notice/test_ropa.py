@@ -113,3 +113,15 @@ def test_cli_writes_csv_and_xlsx(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["ropa", path, "--out", str(tmp_path / "no" / "x.csv")])
     assert missing.exit_code == 1
     assert "cannot write" in missing.output
+
+
+def test_cells_that_would_run_as_formulas_are_quoted_in_csv_and_xlsx() -> None:
+    text = (
+        "controller: {name: Acme, address: 1 Road}\n"
+        'purposes: {p: {description: \'=HYPERLINK("http://evil.example","x")\', '
+        "lawful_basis: contract}, q: {description: '-2+3+cmd', lawful_basis: contract}}\n"
+    )
+    rec = record(load_text(text).declaration)
+    for rows in (list(csv.reader(io.StringIO(to_csv(rec)))), read_sheet(to_xlsx(rec))):
+        described = {row[1] for row in rows[1:]}
+        assert described == {'\'=HYPERLINK("http://evil.example","x")', "'-2+3+cmd"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from pledge.connectors import sql
+from pledge.connectors.redaction import redact
 
 Row = dict[str, Any]
 
@@ -66,7 +67,8 @@ class ConnectorError(Exception):
     """A system could not be used; the message names the system and never a password."""
 
     def __init__(self, system: str, message: str) -> None:
-        super().__init__(message)
+        # Messages quote URLs and drivers' texts: whatever they hold, no password leaves.
+        super().__init__(redact(message))
         self.system = system
 
 

@@ -1,13 +1,15 @@
-"""Connection URLs: resolve ``env:VAR``, anchor relative file paths, hide passwords."""
+"""Connection URLs: resolve ``env:VAR``, anchor relative file paths, hide passwords
+(:mod:`pledge.connectors.redaction`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from pledge.connectors.base import ConnectionUnresolved, SystemUnavailable
+from pledge.connectors.redaction import redact_url, scrub
 
 #: Schemes whose URL names a local file or folder rather than a server.
 FILE_SCHEMES = ("sqlite", "duckdb")
@@ -88,21 +90,12 @@ def parse_server(system: str, url: str) -> Server:
 
 
 def hide_password(url: str) -> str:
-    """The URL with its password replaced by ``***``.
+    """The URL with its password replaced by ``***``, even when the URL is malformed.
 
     >>> hide_password("postgresql://app:s3cret@db:5432/crm")
     'postgresql://app:***@db:5432/crm'
     """
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        user = parts.username or ""
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return url.split("@", 1)[-1] if "@" in url else url
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+    return redact_url(url)
 
 
 def unavailable(system: str, url: str, exc: Exception) -> SystemUnavailable:
@@ -116,6 +109,8 @@ def unavailable(system: str, url: str, exc: Exception) -> SystemUnavailable:
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if password:
         detail = detail.replace(password, "***")
+    # The password as a malformed URL holds it, which urlsplit may not see.
+    detail = scrub(detail, url)
     return SystemUnavailable(
         system, f"system '{system}' cannot be reached at {where} ({hide_password(url)}): {detail}"
     )

@@ -10,6 +10,17 @@ numbers that should have been removed.
 
 Lines that are not numbers are counted and reported by line number; the rest are loaded.
 Numbers are stored in E.164 (they are public register data, not a data subject's).
+
+A load that looks like a broken file is refused before the register is touched, because a
+register emptied by mistake lets every listed number be called:
+
+- a full file with no valid numbers at all;
+- a file whose malformed lines are more than :data:`MAX_MALFORMED` of its lines (1%; the
+  TPS's own files have none), unless a larger share is allowed for that load;
+- a full file that would shrink the register by more than :data:`MAX_SHRINK` (10%; the
+  register changes by a fraction of a percent a day), unless forced with a reason, which the
+  audit log keeps;
+- a file that is not UTF-8 text, named by line and byte offset.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from pledge.consent.phones import e164_sql, fill_leftovers
 from pledge.store.consent_tables import RegisterLoadRow, RegisterNumberRow
+from pledge.store.database import audit
 from pledge.store.tables import utc_now
 
 REGISTERS = ("tps", "ctps")
@@ -38,11 +50,38 @@ BATCH = 50_000
 #: Numbers per DELETE ... IN (...): SQLite allows at most 32,766 bound values per statement.
 IN_BATCH = 5_000
 
+#: Largest share of a file's lines that may be malformed before the load is refused.
+MAX_MALFORMED = 0.01
+#: Largest share of the register a full file may take away without ``force``.
+MAX_SHRINK = 0.10
+#: Bytes read at a time when checking that a file is UTF-8 text.
+_CHUNK = 1 << 20
+
 _LINE = {"full": r"^\s*([0-9]+)\s*$", "change": r"^\s*([AD])\s*([0-9]+)\s*$"}
 
 
 class RegisterStale(Exception):
     """A phone campaign would be screened against a register that is missing or too old."""
+
+
+class RegisterFileRefused(Exception):
+    """A register file that looks broken; nothing was loaded and the register is as it was."""
+
+
+class RegisterFileUnreadable(RegisterFileRefused):
+    """A register file that is not text at all (bytes that are not UTF-8)."""
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """How far a load may depart from a healthy file before it is refused.
+
+    ``malformed`` is the share of lines that may be malformed; ``force_reason``, when given,
+    lets a full file shrink the register by more than :data:`MAX_SHRINK`.
+    """
+
+    malformed: float = MAX_MALFORMED
+    force_reason: str | None = None
 
 
 @dataclass
@@ -54,6 +93,7 @@ class Parsed:
     """
 
     connection: duckdb.DuckDBPyConnection
+    lines: int = 0
     malformed: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
 
@@ -92,6 +132,7 @@ def parse(path: Path, kind: str) -> Parsed:
     """Read a full or change file; the numbers come out in E.164, deduplicated."""
     if kind not in KINDS:
         raise ValueError(f"register file kind must be full or change, not {kind!r}")
+    _check_text(path)
     connection = duckdb.connect()
     quoted = str(path).replace("'", "''")
     # One VARCHAR column per line: no delimiter, quote or escape character can split a line.
@@ -115,6 +156,8 @@ def parse(path: Path, kind: str) -> Parsed:
     )
     fill_leftovers(connection, "_parsed", "raw", "number")
     parsed = Parsed(connection)
+    total = connection.execute("SELECT count(*) FROM _parsed").fetchone()
+    parsed.lines = int(total[0]) if total else 0
     bad = "action IS NULL OR number IS NULL"
     count = connection.execute(f"SELECT count(*) FROM _parsed WHERE {bad}").fetchone()
     parsed.malformed = int(count[0]) if count else 0
@@ -133,17 +176,99 @@ def parse(path: Path, kind: str) -> Parsed:
     return parsed
 
 
+def _check_text(path: Path) -> None:
+    """RegisterFileRefused naming the line and byte where ``path`` stops being UTF-8."""
+    offset, line, rest = 0, 1, b""
+    with path.open("rb") as file:
+        while True:
+            chunk = file.read(_CHUNK)
+            block = rest + chunk
+            # Whole lines only, so a character split across two reads is not an error.
+            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            block, rest = block[:cut], block[cut:]
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where = line + block.count(b"\n", 0, exc.start)
+                raise RegisterFileUnreadable(
+                    f"{path}:{where}: byte {offset + exc.start} (0x{block[exc.start]:02x}) is "
+                    "not UTF-8 text; a register file is digits, one number a line. "
+                    "Nothing was loaded"
+                ) from None
+            offset += len(block)
+            line += block.count(b"\n")
+            if not chunk:
+                return
+
+
 def load(
-    session: Session, path: Path, register: str, kind: str, actor: str = "pledge"
+    session: Session,
+    path: Path,
+    register: str,
+    kind: str,
+    actor: str = "pledge",
+    allowance: Allowance | None = None,
 ) -> RegisterLoadRow:
-    """Load a register file into the store, in the caller's transaction."""
+    """Load a register file into the store, in the caller's transaction.
+
+    Raises RegisterFileRefused, with nothing written, for a file that looks broken.
+    """
     if register not in REGISTERS:
         raise ValueError(f"register must be tps or ctps, not {register!r}")
+    allowance = allowance or Allowance()
     parsed = parse(path, kind)
     try:
-        return _load(session, path, parsed, register, kind, actor)
+        shrink = _judge(session, path, parsed, register, kind, allowance)
+        row = _load(session, path, parsed, register, kind, actor)
     finally:
         parsed.close()
+    details: dict[str, object] = {
+        "kind": kind,
+        "file": str(path),
+        "added": row.added,
+        "removed": row.removed,
+        "malformed": row.malformed,
+    }
+    if shrink is not None:
+        details |= {"forced": allowance.force_reason, "shrink": round(shrink, 4)}
+    audit(session, actor=actor, action="register.load", subject=register, details=details)
+    return row
+
+
+def _judge(
+    session: Session, path: Path, parsed: Parsed, register: str, kind: str, allowance: Allowance
+) -> float | None:
+    """Refuse a file that looks broken; the share a forced full load shrinks the register by."""
+    name = register.upper()
+    valid = parsed.count("A") + parsed.count("D")
+    if kind == "full" and not valid:
+        raise RegisterFileRefused(
+            f"{path}: no valid numbers in {parsed.lines:,} line(s); a full {name} file replaces "
+            f"the whole register, so it was not loaded and the register is unchanged"
+        )
+    if parsed.lines and parsed.malformed > allowance.malformed * parsed.lines:
+        first = ", ".join(str(line) for line, _ in parsed.problems[:5])
+        raise RegisterFileRefused(
+            f"{path}: {parsed.malformed:,} of {parsed.lines:,} lines are malformed "
+            f"(first at line {first}), over the {allowance.malformed:.0%} allowed; nothing was "
+            "loaded. Check the file is the right one and kind (--change for change files), or "
+            "allow more with --max-malformed PERCENT"
+        )
+    if kind != "full":
+        return None
+    held = session.scalar(sa.select(sa.func.count()).where(RegisterNumberRow.register == register))
+    held = int(held or 0)
+    incoming = parsed.count("A")
+    if not held or incoming >= held * (1 - MAX_SHRINK):
+        return None
+    shrink = 1 - incoming / held
+    if not allowance.force_reason or not allowance.force_reason.strip():
+        raise RegisterFileRefused(
+            f"{path}: this full file holds {incoming:,} numbers and would shrink the {name} "
+            f"register from {held:,} by {shrink:.1%}, over the {MAX_SHRINK:.0%} a full file may "
+            'take away; nothing was loaded. If this is right, load it with --force --reason "..."'
+        )
+    return shrink
 
 
 def _load(

@@ -33,6 +33,7 @@ import duckdb
 
 from pledge.consent.audience import IDENTIFIER_FOR, KIND_OF, Audience, open_audience
 from pledge.consent.phones import e164_sql, fill_leftovers
+from pledge.outputs import cell_sql
 from pledge.rules.consent import REFUSALS, Reason
 from pledge.subjects.hashing import Hasher
 
@@ -297,12 +298,23 @@ def _decide(
 def _write(
     connection: duckdb.DuckDBPyConnection, audience: Audience, where: str, path: Path
 ) -> None:
-    columns = ", ".join(f'a."{name}"' for name in audience.columns)
+    if audience.format == "parquet":
+        options = "FORMAT parquet"
+        columns = ", ".join(f'a."{name}"' for name in audience.columns)
+    else:
+        # A CSV audience is read as text; written back, no cell may start a formula.
+        options = "FORMAT csv, HEADER true"
+        columns = ", ".join(
+            f"{cell_sql(f'a.{_quoted(n)}')} AS {_quoted(n)}" for n in audience.columns
+        )
     target = str(path).replace("'", "''")
-    options = "FORMAT parquet" if audience.format == "parquet" else "FORMAT csv, HEADER true"
     # Both tables are in row order, so a positional join pairs each row with its reason
     # without hashing ten million row numbers again.
     connection.execute(
         f"COPY (SELECT {columns}, s.reason FROM {WORK}.audience a "
         f"POSITIONAL JOIN {WORK}.screened s WHERE {where}) TO '{target}' ({options})"
     )
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,12 +46,45 @@ def tps() -> None:
     is_flag=True,
     help="A daily change file: each line A (added) or D (removed) then the number.",
 )
+@click.option(
+    "--max-malformed",
+    type=click.FloatRange(0, 100),
+    default=registers.MAX_MALFORMED * 100,
+    show_default=True,
+    help="Percent of the file's lines that may be malformed before the load is refused.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help=f"Load a full file that shrinks the register by over {registers.MAX_SHRINK:.0%}.",
+)
+@click.option("--reason", help="Why --force is right; kept in the audit log.")
 @click.pass_obj
-def load_command(app: App, file: Path, register: str, change: bool) -> None:
-    """Load a register FILE: fixed-width numbers, one per line (CRLF); a full file replaces."""
+def load_command(
+    app: App,
+    file: Path,
+    register: str,
+    change: bool,
+    max_malformed: float,
+    force: bool,
+    reason: str | None,
+) -> None:
+    """Load a register FILE: fixed-width numbers, one per line (CRLF); a full file replaces.
+
+    A file with no valid numbers, too many malformed lines, or (full files) that would take
+    away more than a tenth of the register is refused and the register left as it was.
+    """
+    if force != bool(reason and reason.strip()):
+        raise click.UsageError('--force and --reason "..." go together: say why it is right')
     kind = "change" if change else "full"
-    with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
-        row = registers.load(session, file, register, kind, actor())
+    allowance = registers.Allowance(malformed=max_malformed / 100, force_reason=reason)
+    try:
+        with marketing(app, needs_key=False) as m, session_factory(m.engine).begin() as session:
+            row = registers.load(session, file, register, kind, actor(), allowance)
+    except registers.RegisterFileRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        unreadable = isinstance(exc, registers.RegisterFileUnreadable)
+        sys.exit(2 if unreadable else 1)
     click.echo(
         f"{register.upper()} {kind} file {file}: {row.added} added, {row.removed} removed, "
         f"{row.malformed} malformed line(s)"
@@ -104,6 +138,7 @@ def screen_command(
     screening cache (.pledge/screening.duckdb beside the declaration, or PLEDGE_SCREEN_CACHE),
     brought up to date and checked against the store before every screen.
     """
+    _check_output_folder(out, audience)
     with marketing(app) as m, plainly():
         campaign = Campaign(channel, purpose, stream, _registers(m))
         m.check(purpose, channel, stream or "*")
@@ -134,6 +169,12 @@ def screen_command(
                         )
                     except CacheDiffers as exc:
                         raise click.ClickException(str(exc)) from None
+                    except duckdb.IOException as exc:
+                        # The folder was checked; this is a disk full or a folder gone since.
+                        detail = str(exc).splitlines()[0]
+                        raise click.ClickException(
+                            f"cannot write the screened lists: {detail}"
+                        ) from None
             if refreshed.rebuilt and not rebuild_cache:
                 differed = ", ".join(refreshed.rebuilt)
                 click.echo(
@@ -156,6 +197,29 @@ def screen_command(
                 )
             )
     _summary(outcome)
+
+
+def _check_output_folder(out: Path | None, audience: Path) -> None:
+    """A clear error, before any work, when the lists cannot be written where they would go."""
+    folder = out if out is not None else audience.parent
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        if out is None:
+            return  # the audience itself is missing: reading it says so
+        raise click.BadParameter(
+            f"the output folder {folder} {problem}; create it, or leave out --out to write "
+            "beside the audience",
+            param_hint="--out",
+        )
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise click.BadParameter(
+            f"cannot write in {folder} ({reason}); choose a folder you can write to",
+            param_hint="--out",
+        ) from None
 
 
 def _open_cache(path: Path) -> duckdb.DuckDBPyConnection:

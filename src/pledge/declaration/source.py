@@ -1,13 +1,28 @@
-"""Read YAML while remembering where every key and item came from (file, line, column)."""
+"""Read YAML while remembering where every key and item came from (file, line, column).
+
+YAML aliases let a few hundred bytes stand for billions of nodes (the "billion laughs"), an
+anchor can refer to itself, and brackets can nest deeper than Python's stack. The loader
+counts while it composes, before anything is expanded: every node an alias brings in again,
+and how deep the document nests once aliases are followed. Past :data:`MAX_ALIAS_NODES` or
+:data:`MAX_DEPTH` the file is refused, at the line of the alias or bracket that went over.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 Path_ = tuple[str | int, ...]
+
+#: Most nodes that aliases may bring in again, over the whole file. A declaration that shares a
+#: field's description through ``&anchor`` / ``*alias`` uses a few per field; ten thousand
+#: fields' worth is far past any real estate and still checked in a fraction of a second.
+MAX_ALIAS_NODES = 50_000
+#: Deepest nesting, aliases followed. A declaration's deepest path
+#: (``systems.crm.datasets.customer.fields.email.categories[0]``) is eight levels.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,75 @@ class Source:
         return None
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that is well formed but too large or too deep once its aliases are expanded."""
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting what each node expands to as it is composed.
+
+    Each composed node gets its expanded size (nodes, aliases followed) and height. An alias
+    adds its anchor's size to the running total and its height to the depth where it
+    stands; an alias to a node still being composed (no size yet) is an anchor inside itself.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._through_aliases = 0
+        self._weights: dict[int, tuple[int, int]] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        # The pure-Python loader makes only yaml.error.Mark; the stubs allow the C one too.
+        mark = cast("yaml.Mark | None", event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                self._follow(target, mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(
+                problem=f"it nests more than {MAX_DEPTH} levels deep; a declaration needs "
+                "fewer than ten",
+                problem_mark=mark,
+            )
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        weights = [self._weights[id(child)] for child in children]
+        size = 1 + sum(weight[0] for weight in weights)
+        height = 1 + max((weight[1] for weight in weights), default=0)
+        self._weights[id(node)] = (size, height)
+        return node
+
+    def _follow(self, target: yaml.Node, mark: yaml.Mark | None) -> None:
+        weight = self._weights.get(id(target))
+        if weight is None:
+            raise _Refused(
+                problem="this alias refers to the anchor it stands inside, so it never ends",
+                problem_mark=mark,
+            )
+        size, height = weight
+        self._through_aliases += size
+        if self._through_aliases > MAX_ALIAS_NODES:
+            raise _Refused(
+                problem=f"its aliases expand to more than {MAX_ALIAS_NODES:,} nodes; "
+                "write the repeated parts out, or share less through anchors",
+                problem_mark=mark,
+            )
+        if self._depth + height > MAX_DEPTH:
+            raise _Refused(
+                problem=f"with this alias it nests more than {MAX_DEPTH} levels deep",
+                problem_mark=mark,
+            )
+
+
 def _place(file: str, mark: yaml.Mark | None) -> Place:
     if mark is None:
         return Place(file, 1, 1)
@@ -72,7 +156,11 @@ def _place(file: str, mark: yaml.Mark | None) -> Place:
 def parse(text: str, file: str) -> Source:
     """Parse YAML text into plain data, noting positions; raise SourceError if it is not YAML."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_CountingLoader)
+    except _Refused as exc:
+        raise SourceError(
+            Problem(_place(file, exc.problem_mark), "", f"refused: {exc.problem}")
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "not valid YAML"

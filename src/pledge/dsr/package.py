@@ -25,11 +25,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO, Any
 
 from pledge import files as stored_files
+from pledge import outputs
 from pledge.dsr.report import PackagedFile, Preview
 
 #: Rows of each dataset shown in report.html; all rows are in data.json and the CSVs.
@@ -91,6 +92,8 @@ class PackageWriter:
         self._roots = dict(files or {})
         #: Every file the rows named, in the order met, and what became of it.
         self.files: list[PackagedFile] = []
+        #: Each file member written and the file it holds.
+        self._members: dict[str, Path] = {}
         self._partial = path.with_name(path.name + ".part")
         self._preview_rows = preview_rows
         self._json: dict[str, IO[bytes]] = {}
@@ -133,12 +136,14 @@ class PackageWriter:
                     continue
                 if text is None:
                     columns = list(batch[0])
-                    member = self._zip.open(f"{dotted}.csv", "w", force_zip64=True)
+                    name = outputs.member_name(f"{dotted}.csv")
+                    member = self._zip.open(name, "w", force_zip64=True)
                     text = io.TextIOWrapper(member, encoding="utf-8", newline="")
                     writer = csv.writer(text)
                     writer.writerow(columns)
                 cells = [[_cell(row.get(c)) for c in columns] for row in batch]
-                writer.writerows(cells)
+                # The CSV is for spreadsheets: its text cells may not start a formula.
+                writer.writerows(outputs.cells(row) for row in cells)
                 room = self._preview_rows - len(shown)
                 if room > 0:
                     shown.extend([_text(v) for v in row] for row in cells[:room])
@@ -156,7 +161,8 @@ class PackageWriter:
         for name, stored in named:
             self.files.append(self._attach(dotted, name, stored, roots[name], len(roots) > 1))
         self.counts[dotted] = total
-        self.previews[dotted] = Preview(columns, shown, total, f"{dotted}.csv" if total else None)
+        csv_name = outputs.member_name(f"{dotted}.csv") if total else None
+        self.previews[dotted] = Preview(columns, shown, total, csv_name)
         return total
 
     def _attach(
@@ -168,16 +174,24 @@ class PackageWriter:
         except stored_files.OutsideRoot:
             return PackagedFile(dotted, name, stored, "outside-root")
         system, _, dataset = dotted.partition(".")
-        folder = f"files/{system}/{dataset}/" + (f"{name}/" if by_field else "")
-        member = folder + path.relative_to(root).as_posix()
-        if any(f.member == member for f in self.files):
+        # Names from the data and the disk: each part made one harmless path component.
+        folder = ("files", system, dataset, *((name,) if by_field else ()))
+        member = outputs.member_name(*folder, *path.relative_to(root).parts)
+        taken = self._members.get(member)
+        if taken == path:
             return PackagedFile(dotted, name, stored, "included", member)
+        if taken is not None:
+            # Two files whose names only differ in characters that were replaced.
+            first, count = PurePosixPath(member), 2
+            while (member := str(first.with_stem(f"{first.stem}~{count}"))) in self._members:
+                count += 1
         try:
             source = path.open("rb")
         except FileNotFoundError:
             return PackagedFile(dotted, name, stored, "missing")
         with source, self._zip.open(member, "w", force_zip64=True) as target:
             shutil.copyfileobj(source, target)
+        self._members[member] = path
         return PackagedFile(dotted, name, stored, "included", member)
 
     def finish(

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from pledge.connectors.redaction import redact, redact_all
 from pledge.declaration.model import RequestType, Rights
 from pledge.dsr import request as lifecycle
 from pledge.dsr.request import State
@@ -143,10 +144,12 @@ def move(
     """
     with session_factory(engine).begin() as session:
         row = _load(session, request_id)
+        # A failure's message quotes errors, which may quote a connection URL.
+        message = redact(message) if message is not None else None
         if message is not None:
             row.message = message
         if outcome is not None:
-            row.outcome = dict(outcome)
+            row.outcome = redact_all(dict(outcome))
         details: dict[str, Any] = {"message": message} if message else {}
         if forget is not None:
             row.identities = {k: [f"{HASHED}{h}" for h in v] for k, v in forget.items()}

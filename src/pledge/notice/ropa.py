@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pledge.declaration.model import Contact, Declaration, Purpose
 from pledge.notice import words, xlsx
+from pledge.outputs import cell
 
 #: The ICO controller template's headings, verbatim and in order.
 COLUMNS = (
@@ -137,7 +138,8 @@ def to_csv(rec: Record) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rec.rows)
+    # Rows carry the declaration's free text: none may start a spreadsheet formula.
+    writer.writerows([cell(value) for value in row] for row in rec.rows)
     return out.getvalue()
 
 

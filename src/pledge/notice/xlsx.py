@@ -1,6 +1,7 @@
 """A minimal .xlsx (Office Open XML spreadsheet) writer: sheets of text cells, a bold
 header row, nothing else. The standard library is enough, so the ROPA export needs no extra
-dependency."""
+dependency. Text cells are never evaluated, but one edited in Excel would be: a cell that
+starts like a formula is written as :func:`pledge.outputs.cell` says."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import io
 import re
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
+
+from pledge.outputs import cell
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -98,7 +101,7 @@ def _sheet(rows: list[list[str]]) -> str:
         style = ' s="1"' if r == 1 else ""
         cells = "".join(
             f'<c r="{column_name(c)}{r}" t="inlineStr"{style}><is><t xml:space="preserve">'
-            f"{escape(_INVALID.sub('', value)[:CELL_LIMIT])}</t></is></c>"
+            f"{escape(cell(_INVALID.sub('', value))[:CELL_LIMIT])}</t></is></c>"
             for c, value in enumerate(row)
             if value
         )

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from pledge.connectors.redaction import redact_all, redact_url, scrub
 from pledge.declaration import Loaded, fingerprint, summarise
 from pledge.settings import DEFAULT_DATABASE_FILE, Settings
 from pledge.store.append_only import append_only
@@ -47,9 +48,11 @@ class StoreUnavailable(Exception):
 def shown(url: str | sa.URL) -> str:
     """The URL as it may appear in messages and logs: password hidden."""
     try:
-        return sa.make_url(url).render_as_string(hide_password=True)
+        rendered = sa.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "<unparseable database URL>"
+    # SQLAlchemy ends the password at the first "@"; the rest of it would show as the host.
+    return redact_url(rendered)
 
 
 def resolve_database_url(settings: Settings, declaration_folder: Path | None = None) -> str:
@@ -73,7 +76,9 @@ def make_engine(settings: Settings, declaration_folder: Path | None = None) -> E
     try:
         url = sa.make_url(raw)
     except sa.exc.ArgumentError as exc:
-        raise StoreUnavailable(f"Pledge's store URL is not a SQLAlchemy URL: {exc}") from None
+        raise StoreUnavailable(
+            f"Pledge's store URL is not a SQLAlchemy URL: {redact_all(str(exc))}"
+        ) from None
     connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
         _make_sqlite_folder(url)
@@ -140,7 +145,9 @@ def audit(
     >>> audit(engine, actor="dpo@acme.example", action="retention.run", subject="cdr-12-months")
     ... # doctest: +SKIP
     """
-    event = AuditEvent(actor=actor, action=action, subject=subject, details=details or {})
+    # The last door before the append-only log: no password in a quoted error gets through.
+    kept = redact_all(dict(details or {}))
+    event = AuditEvent(actor=actor, action=action, subject=subject, details=kept)
     if isinstance(target, Session):
         target.add(event)
     else:
@@ -193,6 +200,8 @@ def _explain_connect_failure(context: sa.engine.ExceptionContext) -> None:
     reason = lines[0].rsplit(": ", 1)[-1].strip()
     if reason[1:2].islower():
         reason = reason[0].lower() + reason[1:]
+    # A driver may quote the password it was given, or a piece of it.
+    reason = scrub(reason, context.engine.url.render_as_string(hide_password=False))
     raise StoreUnavailable(
         f"cannot reach Pledge's store at {shown(context.engine.url)}: {reason}"
     ) from original
