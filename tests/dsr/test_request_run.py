@@ -14,13 +14,16 @@ from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
+from tests.fixtures.keys import TEST_HASH_KEY
 
 
 def test_an_erasure_request_runs_through_the_erasure_executor(tmp_path: Path) -> None:
     environ = build(tmp_path)
     loaded = load_text(ACCESS_YAML)
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", environ=environ, hash_key="k" * 32
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}",
+        environ=environ,
+        hash_key=TEST_HASH_KEY,
     )
     upgrade(settings)
     engine = make_engine(settings)
