@@ -39,4 +39,4 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def hasher() -> Hasher:
     """The hasher for the tests' key."""
-    return Hasher(b"test-key-not-secret")
+    return Hasher(TEST_HASH_KEY.encode())

@@ -46,10 +46,10 @@ def test_erases_the_person_and_nobody_else(estate: Estate) -> None:
             if not owned_by(ann, table, key):
                 assert after[table][key] == row, f"{table} {key} of someone else changed"
     _, email, name, landline, _ = after["customer"][ann.id]
-    assert (email, name, landline) == (hashed(ann.email, "test-hash-key"), "*** *****", None)
+    assert (email, name, landline) == (hashed(ann.email, TEST_HASH_KEY), "*** *****", None)
     assert not [k for k in after["address"] if owned_by(ann, "address", k)]
     _, _, holder, email, plan = after["account"][ann.account]
-    assert (holder, email, plan) == (hashed("Ann Smith", "test-hash-key", 40), None, "Fibre 500")
+    assert (holder, email, plan) == (hashed("Ann Smith", TEST_HASH_KEY, 40), None, "Fibre 500")
     note = after["contact_note"][ann.id * 1000]
     assert "Ann" not in note[2] and note[2].startswith("*** *****")
 
