@@ -57,7 +57,15 @@ def _log(engine: Engine, loaded: Loaded, kind: Any, email: str, *, confirm: bool
         actor="dpo",
     )
     if confirm and view.state is State.AWAITING_VERIFICATION:
-        requests.confirm_identity(engine, view.id, on=DAY, how="email-code", actor="dpo")
+        requests.confirm_identity(
+            engine,
+            view.id,
+            on=DAY,
+            declared="email-code",
+            passed=["email-code"],
+            how="email-code (checked by Pledge)",
+            actor="dpo",
+        )
     return view.id
 
 
