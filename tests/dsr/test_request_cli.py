@@ -166,6 +166,9 @@ def test_a_system_that_is_down_fails_loudly(folder: Path) -> None:
     assert "request 1 failed: system 'network' could not be reached" in output
     code, output = run(cli, "request", "show", "1")
     assert "access, failed" in output and "system 'network'" in output
+    # The one-shot checks no identity: the request says so, as an override.
+    assert "verified     by dpo@northwold.example: no identity check" in output
+    assert "override     declared email-code not met; reason: `pledge access`" in output
     assert not list(folder.glob("*.zip*"))
 
 
