@@ -43,7 +43,8 @@ from pledge.store import make_engine, session_factory, upgrade
 from pledge.store.consent_tables import RegisterNumberRow
 from pledge.subjects.hashing import Hasher
 
-KEY = b"bench-key"
+#: A hash key of the size Pledge requires (made with secrets.token_hex(32)).
+KEY = b"f55fde5ff41dbfa7af7fed3d5c31ae350c9b1d7d74a5a5b37ccaa8b3bff72b90"
 BASE = 7_100_000_000  # audience numbers are 07100000000 upwards
 #: The 128-bit key as two 64-bit halves: DuckDB turns UHUGEINT into Python ints very slowly.
 HALVES = "(identity_key >> 64)::UBIGINT, (identity_key & 18446744073709551615::UHUGEINT)::UBIGINT"
@@ -107,7 +108,7 @@ def generate(folder: Path, audience: int, register: int, consent: int, suppresse
 
 def build_store(database: Path, path: Path) -> None:
     """A SQLite store holding the same facts as ``database``, loaded with executemany."""
-    settings = Settings(database_url=f"sqlite:///{path}", hash_key="bench")
+    settings = Settings(database_url=f"sqlite:///{path}", hash_key=KEY.decode())
     upgrade(settings)
     facts = duckdb.connect(str(database), read_only=True)
     store = sqlite3.connect(path)

@@ -17,7 +17,7 @@ from pledge.declaration import (
     load_file,
     summarise,
 )
-from pledge.settings import Settings
+from pledge.settings import Settings, SettingsInvalid
 
 #: Exit statuses shared by every command.
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -76,7 +76,12 @@ pass_app = click.make_pass_decorator(App)
 @click.pass_context
 def main(ctx: click.Context, config: Path | None, database_url: str | None) -> None:
     """Pledge keeps the promises a privacy notice makes."""
-    ctx.obj = App(Settings.from_env(declaration_path=config, database_url=database_url))
+    try:
+        settings = Settings.from_env(declaration_path=config, database_url=database_url)
+    except SettingsInvalid as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    ctx.obj = App(settings)
 
 
 @main.command()

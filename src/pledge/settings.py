@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pledge.keys import MAKE_A_KEY, MIN_KEY_HEX, weakness
+
 DEFAULT_DATABASE_FILE = ".pledge/pledge.sqlite"
 DECLARATION_FILE = "pledge.yaml"
 #: Settings read from ``PLEDGE_<NAME>`` as they are (PLEDGE_SMTP_HOST, PLEDGE_CODE_MINUTES...).
@@ -25,6 +27,10 @@ _FROM_ENV: dict[str, type] = {
     "code_attempts": int,
     "screen_cache": Path,
 }
+
+
+class SettingsInvalid(ValueError):
+    """A setting Pledge cannot run with; the message names the setting and what to do."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,16 @@ class Settings:
     #: facts); None means .pledge/screening.duckdb beside the declaration.
     screen_cache: Path | None = None
 
+    def __post_init__(self) -> None:
+        # Refused wherever settings are made (command line, API, a test), not where the key
+        # is first used: by then a weak key may already have hashed someone.
+        if self.hash_key is not None and (why := weakness(self.hash_key)):
+            raise SettingsInvalid(
+                f"PLEDGE_HASH_KEY {why}: it must be {MIN_KEY_HEX} or more hexadecimal "
+                f"characters (32 random bytes). Make one with `{MAKE_A_KEY}`, and keep it: "
+                "hashes made with one key never match hashes made with another"
+            )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from environment variables (``PLEDGE_*``), then apply overrides."""
@@ -74,7 +90,7 @@ class Settings:
                 try:
                     values[name] = kind(raw)
                 except ValueError:
-                    raise ValueError(
+                    raise SettingsInvalid(
                         f"PLEDGE_{name.upper()} must be a number, not {raw!r}"
                     ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from pledge.subjects.hashing import Hasher
+from tests.fixtures.keys import TEST_HASH_KEY
 
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -22,7 +23,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         url = f"sqlite:///{tmp_path / 'pledge.sqlite'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    made = Settings(database_url=url, hash_key="test-key-not-secret")
+    made = Settings(database_url=url, hash_key=TEST_HASH_KEY)
     upgrade(made)
     return made
 
@@ -38,4 +39,4 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def hasher() -> Hasher:
     """The hasher for the tests' key."""
-    return Hasher(b"test-key-not-secret")
+    return Hasher(TEST_HASH_KEY.encode())

@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from pledge.cli import main
 from pledge.consent.tokens import verify
 from pledge.subjects.hashing import Hasher
+from tests.fixtures.keys import OTHER_HASH_KEY, TEST_HASH_KEY
 
 DECLARATION = """\
 controller: {name: Northwold Telecom Ltd, address: "1 Quay Street, Hull HU1 1AA"}
@@ -40,7 +41,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(folder: Path, *args: str, key: str | None = "k") -> Result:
+def run(folder: Path, *args: str, key: str | None = TEST_HASH_KEY) -> Result:
     env = {"PLEDGE_CONFIG": str(folder / "pledge.yaml")}
     env["PLEDGE_DATABASE_URL"] = f"sqlite:///{folder / 'pledge.sqlite'}"
     if key:
@@ -198,18 +199,18 @@ def test_unsubscribe_headers_carry_a_token_that_unsubscribes(folder: Path) -> No
     url = lines[0].removeprefix("List-Unsubscribe: <").removesuffix(">")
     assert url.startswith("https://nw.example/unsubscribe/")
     token = url.rsplit("/", 1)[1]
-    assert verify(Hasher(b"k"), token).identity_hash == Hasher(b"k").hash(
-        "email", "ann@example.com"
-    )
+    assert verify(Hasher(TEST_HASH_KEY.encode()), token).identity_hash == Hasher(
+        TEST_HASH_KEY.encode()
+    ).hash("email", "ann@example.com")
 
 
 def test_another_hash_key_is_refused_before_anything_is_written(folder: Path) -> None:
     ok(run(folder, "db", "upgrade"))
     ok(run(folder, "suppress", "ann@example.com"))
     # With a mistyped key the suppressed address would look unknown: refused, in one line.
-    wrong = run(folder, "consent", "show", "ann@example.com", key="k-mistyped")
+    wrong = run(folder, "consent", "show", "ann@example.com", key=OTHER_HASH_KEY)
     assert wrong.exit_code == 1 and "PLEDGE_HASH_KEY is not the key" in wrong.output
-    wrong = run(folder, "suppress", "bob@example.com", key="k-mistyped")
+    wrong = run(folder, "suppress", "bob@example.com", key=OTHER_HASH_KEY)
     assert wrong.exit_code == 1 and "nothing was changed" in wrong.output
     assert "not suppressed" in ok(run(folder, "consent", "show", "bob@example.com"))
     assert "suppressed: opt-out" in ok(run(folder, "consent", "show", "ann@example.com"))

@@ -16,6 +16,7 @@ from pledge.keys import derive
 from pledge.rules.verification import code_hash
 from pledge.settings import Settings
 from pledge.subjects.hashing import Hasher, HashKeyMissing
+from tests.fixtures.keys import TEST_HASH_KEY
 
 TOKEN = UnsubscribeToken("ab" * 32, "email", "newsletter", "email", "residential")
 OTHER = sign(Hasher(b"k"), UnsubscribeToken("cd" * 32, "email", "newsletter"))
@@ -27,8 +28,10 @@ def test_missing_key_says_how_to_set_it() -> None:
 
 
 def test_hash_is_sha256_of_derived_key_kind_and_value() -> None:
-    hasher = Hasher.from_settings(Settings(hash_key="secret"))
-    derived = hmac.new(b"secret", b"pledge-kdf\x00identity-hash-v2", hashlib.sha256).digest()[:16]
+    hasher = Hasher.from_settings(Settings(hash_key=TEST_HASH_KEY))
+    derived = hmac.new(
+        TEST_HASH_KEY.encode(), b"pledge-kdf\x00identity-hash-v2", hashlib.sha256
+    ).digest()[:16]
     expected = hashlib.sha256(derived + b"email:ann@example.com").hexdigest()
     assert hasher.hash("email", "ann@example.com") == expected
     assert Hasher(b"other").hash("email", "ann@example.com") != expected

@@ -19,6 +19,7 @@ from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from pledge.store.database import session_factory
 from pledge.subjects.hashing import Hasher
+from tests.fixtures.keys import TEST_HASH_KEY
 
 NEWS = Campaign("email", "news")
 
@@ -181,7 +182,7 @@ def test_a_store_restored_from_a_backup_is_noticed(hasher: Hasher, tmp_path: Pat
     # and checksums can come out the same, so the cache checks the row at its high-water mark.
     # (Restoring is done here by copying a SQLite file; the check is the same on any engine.)
     store = tmp_path / "pledge.sqlite"
-    settings = Settings(database_url=f"sqlite:///{store}", hash_key="test-key-not-secret")
+    settings = Settings(database_url=f"sqlite:///{store}", hash_key=TEST_HASH_KEY)
     upgrade(settings)
     engine = make_engine(settings)
     cache = tmp_path / "cache.duckdb"

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from pledge.declaration import Loaded, load_text
 from pledge.settings import Settings
 from pledge.store import upgrade
+from tests.fixtures.keys import TEST_HASH_KEY
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -303,7 +304,7 @@ def make_estate(folder: Path, people: list[Person], crm: str = "", billing: str 
         crm, billing = sqlite_urls(folder)
     build(crm, billing, people)
     settings = Settings(
-        database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key="test-hash-key"
+        database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
     )
     upgrade(settings)
     return Estate(crm, billing, declaration(crm, billing), settings, people)

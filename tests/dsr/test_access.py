@@ -107,7 +107,15 @@ def test_answering_a_stored_request(tmp_path: Path, loaded: Loaded, engine: Engi
             actor=WHO,
             now=NOW,
         )
-    requests.confirm_identity(engine, logged.id, on=date(2026, 1, 31), how="email-code", actor=WHO)
+    requests.confirm_identity(
+        engine,
+        logged.id,
+        on=date(2026, 1, 31),
+        declared="email-code",
+        passed=["email-code"],
+        how="email-code (checked by Pledge)",
+        actor=WHO,
+    )
     outcome = respond.answer(
         engine,
         logged.id,

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pledge.cli import main
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
+from tests.fixtures.keys import TEST_HASH_KEY
 
 DRIFTED = ACCESS_YAML.replace(
     "          name: {categories: [user.name]}\n",
@@ -27,7 +28,7 @@ def runner(folder: Path, yaml: str = ACCESS_YAML) -> CliRunner:
         **build(folder),
         "PLEDGE_CONFIG": str(folder / "pledge.yaml"),
         "PLEDGE_DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
-        "PLEDGE_HASH_KEY": "test-hash-key",
+        "PLEDGE_HASH_KEY": TEST_HASH_KEY,
     }
     return CliRunner(env=env)
 

@@ -20,6 +20,7 @@ from pledge.store.erasure_tables import ErasureLedgerEntry, Restriction
 from pledge.subjects.holds import place
 from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, YAML, Estate, estate, owned_by
+from tests.fixtures.keys import OTHER_HASH_KEY, TEST_HASH_KEY
 
 __all__ = ["estate"]
 
@@ -45,10 +46,10 @@ def test_erases_the_person_and_nobody_else(estate: Estate) -> None:
             if not owned_by(ann, table, key):
                 assert after[table][key] == row, f"{table} {key} of someone else changed"
     _, email, name, landline, _ = after["customer"][ann.id]
-    assert (email, name, landline) == (hashed(ann.email, "test-hash-key"), "*** *****", None)
+    assert (email, name, landline) == (hashed(ann.email, TEST_HASH_KEY), "*** *****", None)
     assert not [k for k in after["address"] if owned_by(ann, "address", k)]
     _, _, holder, email, plan = after["account"][ann.account]
-    assert (holder, email, plan) == (hashed("Ann Smith", "test-hash-key", 40), None, "Fibre 500")
+    assert (holder, email, plan) == (hashed("Ann Smith", TEST_HASH_KEY, 40), None, "Fibre 500")
     note = after["contact_note"][ann.id * 1000]
     assert "Ann" not in note[2] and note[2].startswith("*** *****")
 
@@ -141,7 +142,7 @@ def test_another_hash_key_refuses_before_anything(estate: Estate) -> None:
     # restore would never find this person again. Refused before any system is touched.
     _erase(estate, estate.people[1].email)
     before = estate.rows()
-    settings = replace(estate.settings, hash_key="another-key")
+    settings = replace(estate.settings, hash_key=OTHER_HASH_KEY)
     with pytest.raises(StoreUnavailable, match="PLEDGE_HASH_KEY is not the key"):
         erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=settings)
     assert estate.rows() == before
@@ -231,7 +232,7 @@ def test_a_declared_column_missing_from_the_database_stops_it_before_any_write(
 def test_a_store_without_the_ledger_stops_it_before_any_write(
     estate: Estate, tmp_path: Path
 ) -> None:
-    bare = Settings(database_url=f"sqlite:///{tmp_path / 'bare.sqlite'}", hash_key="k")
+    bare = Settings(database_url=f"sqlite:///{tmp_path / 'bare.sqlite'}", hash_key=TEST_HASH_KEY)
     before = estate.rows()
     with pytest.raises(StoreUnavailable, match="pledge db upgrade"):
         erase(estate.loaded, parse([("email", estate.people[0].email)]), settings=bare)

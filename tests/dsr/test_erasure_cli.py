@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from pledge.cli import main
 from tests.dsr.erasure_estate import YAML, Estate, estate
+from tests.fixtures.keys import TEST_HASH_KEY
 
 __all__ = ["estate"]
 PURPOSES = """
@@ -25,7 +26,7 @@ purposes:
 def pledge(estate: Estate, tmp_path: Path) -> CliRunnerFor:
     config = tmp_path / "pledge.yaml"
     config.write_text(YAML.format(crm=estate.crm, billing=estate.billing) + PURPOSES)
-    env = {"PLEDGE_HASH_KEY": "test-hash-key", "PLEDGE_DATABASE_URL": estate.settings.database_url}
+    env = {"PLEDGE_HASH_KEY": TEST_HASH_KEY, "PLEDGE_DATABASE_URL": estate.settings.database_url}
     return CliRunnerFor(config, env)
 
 

@@ -12,6 +12,7 @@ from pledge.dsr.strategies import hashed
 from pledge.settings import Settings
 from pledge.store import upgrade
 from pledge.subjects.identity import parse
+from tests.fixtures.keys import TEST_HASH_KEY
 
 YAML = """
 controller: {name: Duck Ltd, address: 1 Quay Street Hull}
@@ -41,7 +42,9 @@ def test_erasure_rewrites_parquet_for_the_person_only(tmp_path: Path) -> None:
         db.execute(f"COPY ({people} FROM range(1, 11) t(i)) TO '{data / 'signup.parquet'}'")
     loaded = load_text(YAML)
     loaded.path = tmp_path / "pledge.yaml"
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key="k")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
+    )
     upgrade(settings)
 
     result = erase(loaded, parse([("email", "P1@example.uk")]), settings=settings)
@@ -51,6 +54,6 @@ def test_erasure_rewrites_parquet_for_the_person_only(tmp_path: Path) -> None:
         visits = db.execute(f"SELECT id, email, name FROM '{data / 'visit.parquet'}'").fetchall()
         signups = db.execute(f"SELECT id FROM '{data / 'signup.parquet'}' ORDER BY id").fetchall()
     mine = [v for v in visits if v[0] % 5 == 1]
-    assert {(e, n[:5]) for _, e, n in mine} == {(hashed("p1@example.uk", "k"), "**** ")}
+    assert {(e, n[:5]) for _, e, n in mine} == {(hashed("p1@example.uk", TEST_HASH_KEY), "**** ")}
     assert all(e == f"p{i % 5}@example.uk" for i, e, _ in visits if i % 5 != 1)
     assert [i for (i,) in signups] == [2, 3, 4, 5, 7, 8, 9, 10]

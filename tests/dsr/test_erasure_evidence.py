@@ -39,8 +39,9 @@ from tests.dsr.erasure_estate import (
     owned_by,
     sqlite_urls,
 )
+from tests.fixtures.keys import TEST_HASH_KEY
 
-KEY = "5f0c2a9e" * 8  # 64 hex digits
+KEY = TEST_HASH_KEY
 ENGINES = [
     "sqlite",
     pytest.param("postgres", marks=pytest.mark.postgres),

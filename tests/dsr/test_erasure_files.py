@@ -14,6 +14,7 @@ from pledge.dsr.erasure import ErasureIncomplete, ErasureRefused, erase
 from pledge.settings import Settings
 from pledge.store import upgrade
 from pledge.subjects.identity import parse
+from tests.fixtures.keys import TEST_HASH_KEY
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 YAML = """\
@@ -114,7 +115,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Loaded, Setti
     loaded = load_text(YAML.format(url=url))
     loaded.path = tmp_path / "pledge.yaml"
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key="test-hash-key"
+        database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
     )
     upgrade(settings)
     return loaded, settings, tmp_path

@@ -26,6 +26,7 @@ from tests.dsr.erasure_estate import (
     snapshot,
     sqlite_urls,
 )
+from tests.fixtures.keys import TEST_HASH_KEY
 
 
 @st.composite
@@ -51,7 +52,9 @@ def people(draw: st.DrawFn) -> list[Person]:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("store")
-    configured = Settings(database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key="k")
+    configured = Settings(
+        database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
+    )
     upgrade(configured)
     return configured
 

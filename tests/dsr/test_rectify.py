@@ -10,6 +10,7 @@ from pledge.dsr.strategies import keyed_hash
 from pledge.store import AuditEvent, make_engine
 from pledge.subjects.identity import parse
 from tests.dsr.erasure_estate import NOW, Estate, estate
+from tests.fixtures.keys import TEST_HASH_KEY
 
 __all__ = ["estate"]
 
@@ -42,8 +43,8 @@ def test_rectifies_the_person_only_and_audits_hashes(estate: Estate) -> None:
     text = str(details)
     assert "Ann Smith" not in text and "Ann Smyth" not in text
     first = details["changes"][0]
-    assert first["old"] == [keyed_hash("test-hash-key", "Ann Smith")]
-    assert first["new"] == keyed_hash("test-hash-key", "Ann Smyth")
+    assert first["old"] == [keyed_hash(TEST_HASH_KEY, "Ann Smith")]
+    assert first["new"] == keyed_hash(TEST_HASH_KEY, "Ann Smyth")
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,19 @@ def test_a_request_from_logging_to_package(folder: Path) -> None:
     assert code == 1 and "awaiting verification" in output
 
     code, output = run(cli, "request", "verify", "1", "--on", "2026-01-31")
+    assert code == 1 and "email-code" in output and "--override-reason" in output, output
+    code, output = run(
+        cli,
+        "request",
+        "verify",
+        "1",
+        "--on",
+        "2026-01-31",
+        "--how",
+        "called back on the number on file",
+        "--override-reason",
+        "no access to that email any more",
+    )
     assert code == 0, output
     assert "due 02 March 2026" in output
 
@@ -85,7 +98,14 @@ def test_a_request_from_logging_to_package(folder: Path) -> None:
 
     code, output = run(cli, "request", "show", "1")
     assert code == 0, output
-    for text in ["access, complete", "email ada@example.org", "which account?", "many systems"]:
+    for text in [
+        "access, complete",
+        "email ada@example.org",
+        "which account?",
+        "many systems",
+        "verified     by dpo@northwold.example: called back on the number on file",
+        "override     declared email-code not met; reason: no access to that email any more",
+    ]:
         assert text in output, text
     history = [line.split()[3] for line in output.split("history")[1].strip().splitlines()]
     assert history == [  # every move and clock change is in the audit log
@@ -146,6 +166,9 @@ def test_a_system_that_is_down_fails_loudly(folder: Path) -> None:
     assert "request 1 failed: system 'network' could not be reached" in output
     code, output = run(cli, "request", "show", "1")
     assert "access, failed" in output and "system 'network'" in output
+    # The one-shot checks no identity: the request says so, as an override.
+    assert "verified     by dpo@northwold.example: no identity check" in output
+    assert "override     declared email-code not met; reason: `pledge access`" in output
     assert not list(folder.glob("*.zip*"))
 
 

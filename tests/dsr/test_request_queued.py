@@ -26,6 +26,7 @@ from pledge.store import make_engine, upgrade
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
 from tests.dsr.test_access_files import YAML
+from tests.fixtures.keys import TEST_HASH_KEY
 
 NOW = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 DAY = date(2026, 1, 30)
@@ -36,7 +37,9 @@ def estate(tmp_path: Path) -> Iterator[tuple[Engine, Loaded, Settings]]:
     environ = build(tmp_path)
     loaded = load_text(ACCESS_YAML)
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", environ=environ, hash_key="k" * 32
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}",
+        environ=environ,
+        hash_key=TEST_HASH_KEY,
     )
     upgrade(settings)
     engine = make_engine(settings)
@@ -54,7 +57,15 @@ def _log(engine: Engine, loaded: Loaded, kind: Any, email: str, *, confirm: bool
         actor="dpo",
     )
     if confirm and view.state is State.AWAITING_VERIFICATION:
-        requests.confirm_identity(engine, view.id, on=DAY, how="email-code", actor="dpo")
+        requests.confirm_identity(
+            engine,
+            view.id,
+            on=DAY,
+            declared="email-code",
+            passed=["email-code"],
+            how="email-code (checked by Pledge)",
+            actor="dpo",
+        )
     return view.id
 
 

@@ -16,13 +16,16 @@ from pledge.store import make_engine, upgrade
 from pledge.subjects.hashing import Hasher
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
+from tests.fixtures.keys import TEST_HASH_KEY
 
 
 def test_an_erasure_request_runs_through_the_erasure_executor(tmp_path: Path) -> None:
     environ = build(tmp_path)
     loaded = load_text(ACCESS_YAML)
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", environ=environ, hash_key="k" * 32
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}",
+        environ=environ,
+        hash_key=TEST_HASH_KEY,
     )
     upgrade(settings)
     engine = make_engine(settings)
@@ -53,7 +56,9 @@ def test_a_finished_erasure_keeps_the_person_only_as_keyed_hashes(tmp_path: Path
     environ = build(tmp_path)
     loaded = load_text(ACCESS_YAML)
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", environ=environ, hash_key="k" * 32
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite'}",
+        environ=environ,
+        hash_key=TEST_HASH_KEY,
     )
     upgrade(settings)
     engine = make_engine(settings)

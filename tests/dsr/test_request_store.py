@@ -61,7 +61,13 @@ def test_an_access_request_from_receipt_to_complete(engine: Engine) -> None:
     assert logged.due is None  # the clock starts when identity is confirmed
 
     verified = requests.confirm_identity(
-        engine, logged.id, on=date(2026, 1, 31), how="email-code", actor=WHO
+        engine,
+        logged.id,
+        on=date(2026, 1, 31),
+        declared="email-code",
+        passed=["email-code"],
+        how="email-code (checked by Pledge)",
+        actor=WHO,
     )
     assert verified.state is State.IN_PROGRESS
     assert verified.due == date(2026, 3, 2)  # no 31 Feb; 28 Feb 2026 is a Saturday
@@ -158,3 +164,46 @@ def test_listing_puts_open_requests_first_by_due_date(engine: Engine) -> None:
     assert [v.id for v in listed] == [early, late, finished]
     assert [v.id for v in requests.find(engine, open_only=True)] == [early, late]
     assert [v.id for v in listed if v.overdue(date(2026, 10, 5))] == [early]
+
+
+def test_identity_is_confirmed_by_the_declared_checks_or_an_override_with_a_reason(
+    engine: Engine,
+) -> None:
+    logged = requests.open_request(
+        engine,
+        kind="erasure",
+        identities={"email": ["ada@example.org"]},
+        rights=RIGHTS,
+        received_on=date(2026, 1, 20),
+        actor=WHO,
+    )
+
+    def confirm(passed: list[str], how: str, reason: str | None = None) -> requests.RequestView:
+        return requests.confirm_identity(
+            engine,
+            logged.id,
+            on=date(2026, 1, 21),
+            declared="email-code+account-number",
+            passed=passed,
+            how=how,
+            actor=WHO,
+            override_reason=reason,
+        )
+
+    with pytest.raises(requests.IdentityNotConfirmed, match="not passed: account-number"):
+        confirm(["email-code"], "code only")
+    with pytest.raises(requests.IdentityNotConfirmed, match="say how"):
+        confirm([], " ", "urgent")
+    assert requests.get(engine, logged.id).verification is None
+    done = confirm(
+        ["email-code"], "called back on the number on file", "no account number on the old account"
+    )
+    assert done.state is State.IN_PROGRESS
+    assert done.verification == requests.Verification(
+        declared=("email-code", "account-number"),
+        passed=("email-code",),
+        how="called back on the number on file",
+        by=WHO,
+        override_reason="no account number on the old account",
+    )
+    assert requests.get(engine, logged.id).verification == done.verification

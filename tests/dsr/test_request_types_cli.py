@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from pledge.cli import main
 from tests.dsr.erasure_estate import HOUSEHOLDS, YAML, Estate, make_estate
+from tests.fixtures.keys import TEST_HASH_KEY
 from tests.fixtures.smtp import Inbox
 
 RIGHTS = """
@@ -43,7 +44,7 @@ def cli(world: Estate, inbox: Inbox) -> CliRunner:
         env={
             "PLEDGE_CONFIG": str(folder / "pledge.yaml"),
             "PLEDGE_DATABASE_URL": world.settings.database_url,
-            "PLEDGE_HASH_KEY": "test-hash-key",
+            "PLEDGE_HASH_KEY": TEST_HASH_KEY,
             "PLEDGE_SMTP_HOST": inbox.host,
             "PLEDGE_SMTP_PORT": str(inbox.port),
             "PLEDGE_ACTOR": "dpo@northwold.example",

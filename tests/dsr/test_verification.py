@@ -208,7 +208,7 @@ def test_the_second_factor_is_checked_against_the_persons_own_rows(
         other = _check(world, engine, rid, code=code, factors={"account-number": ann.account})
         assert (other.verdict, other.failed) == (Verdict.WRONG, "account-number")
         wrong_code = _check(world, engine, rid, code="000000", factors={"account-number": "x"})
-        assert wrong_code.failed == "code"  # the factor is not even looked at
+        assert wrong_code.failed == "code"  # the factor is not even compared
         with pytest.raises(VerificationRefused, match="need email-code"):
             _check(world, engine, rid, code=code)
         ok = _check(world, engine, rid, code=code, factors={"account-number": cat.account})

@@ -28,6 +28,7 @@ import yaml
 from pledge.declaration import Loaded, load_text
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from tests.fixtures.keys import TEST_HASH_KEY
 from tests.fixtures.samples.chinook import CHINOOK
 from tests.fixtures.samples.load import Sample, build, changes, snapshot
 from tests.fixtures.samples.sakila import SAKILA
@@ -199,7 +200,7 @@ def erasure(sample: Sample, person: Person, url: str, folder: Path) -> str:
     erasure_module = importlib.import_module("pledge.dsr.erasure")
     settings = Settings(
         database_url=f"sqlite:///{folder / f'store-{uuid.uuid4().hex}.sqlite'}",
-        hash_key="compare-hash-key",
+        hash_key=TEST_HASH_KEY,
         environ={sample.env: url},
     )
     upgrade(settings)

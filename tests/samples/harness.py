@@ -22,6 +22,7 @@ from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.reach import Choices, Reached, find
+from tests.fixtures.keys import TEST_HASH_KEY
 from tests.fixtures.samples.load import Sample, Snapshot, build, snapshot
 from tests.samples.people import Person
 
@@ -30,7 +31,7 @@ ENGINES = [
     pytest.param("postgres", marks=pytest.mark.postgres),
     pytest.param("mariadb", marks=pytest.mark.mariadb),
 ]
-HASH_KEY = "samples-hash-key"
+HASH_KEY = TEST_HASH_KEY
 
 
 @dataclass

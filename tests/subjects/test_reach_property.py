@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from pledge.settings import Settings
 from pledge.store import make_engine, upgrade
+from tests.fixtures.keys import TEST_HASH_KEY
 from tests.subjects.reach_case import Estate, Tally, run_case, scratch
 from tests.subjects.reach_schemas import requesters, schemas, worlds
 
@@ -33,7 +34,7 @@ SERVER_CASES = 40
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
     folder = tmp_path_factory.mktemp("store")
     configured = Settings(
-        database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key="reach-test-key"
+        database_url=f"sqlite:///{folder / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
     )
     upgrade(configured)
     engine = make_engine(configured)

@@ -26,6 +26,7 @@ from pledge.settings import Settings
 from pledge.store import AuditEvent, make_engine, upgrade
 from pledge.subjects.identity import Identity, parse
 from pledge.subjects.reach import AmbiguousIdentity, BlastRadius, Choices, Reached, find
+from tests.fixtures.keys import TEST_HASH_KEY
 
 YAML = """\
 pledge: 1
@@ -164,7 +165,7 @@ def shop(tmp_path: Path) -> Shop:
     (tmp_path / "pledge.yaml").write_text(YAML, encoding="utf-8")
     loaded = load_file(tmp_path / "pledge.yaml")
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key="test-hash-key"
+        database_url=f"sqlite:///{tmp_path / 'pledge.sqlite'}", hash_key=TEST_HASH_KEY
     )
     upgrade(settings)
     return Shop(tmp_path, loaded, settings)
@@ -322,7 +323,7 @@ def test_the_cli_stops_records_the_choice_and_goes_on(shop: Shop) -> None:
     runner = CliRunner()
     env = {
         "PLEDGE_CONFIG": str(shop.folder / "pledge.yaml"),
-        "PLEDGE_HASH_KEY": "test-hash-key",
+        "PLEDGE_HASH_KEY": TEST_HASH_KEY,
         "PLEDGE_DATABASE_URL": shop.settings.database_url,
     }
     before = shop.rows()

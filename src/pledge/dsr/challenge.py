@@ -22,12 +22,13 @@ from pledge.dsr.verification import (
     hash_key,
     is_locked,
     latest,
+    lock_request,
     locked_text,
     record,
 )
 from pledge.rules import verification as rules
 from pledge.settings import Settings
-from pledge.store.database import session_factory
+from pledge.store.database import write_transaction
 from pledge.store.keycheck import check_key
 from pledge.store.request_tables import ChallengeRow
 
@@ -61,8 +62,9 @@ def send_code(
     to = emails[0]
     sender = settings.smtp_from or _controller_address(loaded)
     code = rules.new_code()
-    with session_factory(engine).begin() as session:
+    with write_transaction(engine) as session:
         check_key(session, key.encode())
+        lock_request(session, request_id)  # copy the attempts no check is counting right now
         previous = latest(session, request_id)
         if previous is not None and is_locked(previous):
             raise VerificationRefused(locked_text(request_id))

@@ -39,6 +39,13 @@ def describe(view: RequestView, trail: Sequence[Event], today: date) -> list[str
     for key, value in view.details.items():  # what it asks: corrections, what is objected to
         if value:
             lines.append(f"  {key:<12} {_shown(value)}")
+    if (verified := view.verification) is not None:
+        lines.append(f"  verified     by {verified.by}: {verified.how}")
+        if verified.override_reason is not None:
+            declared = "+".join(verified.declared) or "none"
+            lines.append(
+                f"  override     declared {declared} not met; reason: {verified.override_reason}"
+            )
     if view.clock is not None:
         lines.append(f"  started      {view.clock.started:%d %B %Y} ({view.clock.rule} rule)")
         for pause in view.clock.pauses:

@@ -20,6 +20,7 @@ from pledge.declaration.model import RequestType, Rights
 from pledge.dsr import request as lifecycle
 from pledge.dsr.request import State
 from pledge.rules.deadline import Clock, ClockError, Extension, Pause
+from pledge.rules.verification import checks
 from pledge.store.database import audit, session_factory
 from pledge.store.request_tables import PauseRow, RequestRow
 from pledge.store.tables import AuditEvent
@@ -31,6 +32,26 @@ class RequestNotFound(LookupError):
 
 #: Marks an identity the register keeps only as its keyed hash (a finished erasure's).
 HASHED = "keyed-sha256:"
+
+
+class IdentityNotConfirmed(ValueError):
+    """The declared checks did not all pass and no one gave a reason to go ahead without them."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How a request's identity was confirmed, as recorded: the checks declared and passed,
+    what was done, who confirmed it, and why, when the declared checks were overridden."""
+
+    declared: tuple[str, ...]
+    passed: tuple[str, ...]
+    how: str
+    by: str
+    override_reason: str | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.override_reason is not None
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,9 @@ class RequestView:
     outcome: Mapping[str, Any] = field(default_factory=dict)
     #: What the request asks beyond who (corrected values, what is objected to).
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: How identity was confirmed; None before, and for requests confirmed before Pledge
+    #: kept this (their audit log says).
+    verification: Verification | None = None
 
     @property
     def due(self) -> date | None:
@@ -109,9 +133,33 @@ def open_request(
 
 
 def confirm_identity(
-    engine: Engine, request_id: int, *, on: date, how: str, actor: str
+    engine: Engine,
+    request_id: int,
+    *,
+    on: date,
+    declared: str,
+    passed: Sequence[str],
+    how: str,
+    actor: str,
+    override_reason: str | None = None,
 ) -> RequestView:
-    """Record that the person's identity was confirmed on ``on``; the clock starts that day."""
+    """Record that the person's identity was confirmed on ``on``; the clock starts that day.
+
+    ``declared`` is the declaration's level for the request ("email-code+account-number"),
+    ``passed`` the checks that passed. Unless every declared check passed, it is an override
+    and needs ``override_reason``: refused without one. Nothing is recorded that the caller
+    did not give.
+    """
+    how, reason = how.strip(), (override_reason or "").strip() or None
+    if not how:
+        raise IdentityNotConfirmed("say how identity was confirmed")
+    wanted = checks(declared)
+    if reason is None and not set(wanted) <= set(passed):
+        missing = [c for c in wanted if c not in passed]
+        raise IdentityNotConfirmed(
+            f"request {request_id} needs {' + '.join(wanted)}; not passed: "
+            f"{', '.join(missing)}. To confirm identity another way, give an override reason"
+        )
     with session_factory(engine).begin() as session:
         row = _load(session, request_id)
         lifecycle.check_move(State(row.state), State.IN_PROGRESS)
@@ -121,9 +169,20 @@ def confirm_identity(
                 f"({row.received_on})"
             )
         row.clock_started = on
-        _move(
-            session, row, State.IN_PROGRESS, actor, {"verified_by": how, "clock_started": str(on)}
-        )
+        row.declared_checks = "+".join(wanted) or "none"
+        row.verified_checks = "+".join(passed) or None
+        row.verified_how = how
+        row.verified_by = actor
+        row.override_reason = reason
+        details: dict[str, Any] = {
+            "declared_checks": row.declared_checks,
+            "checks_passed": list(passed),
+            "verified_how": how,
+            "clock_started": str(on),
+        }
+        if reason is not None:
+            details["override_reason"] = reason
+        _move(session, row, State.IN_PROGRESS, actor, details)
         return _view(row)
 
 
@@ -302,4 +361,17 @@ def _view(row: RequestRow) -> RequestView:
         message=row.message,
         outcome=dict(row.outcome or {}),
         details=dict(row.details or {}),
+        verification=_verification(row),
+    )
+
+
+def _verification(row: RequestRow) -> Verification | None:
+    if row.verified_how is None or row.verified_by is None:
+        return None
+    return Verification(
+        declared=checks(row.declared_checks or ""),
+        passed=checks(row.verified_checks or ""),
+        how=row.verified_how,
+        by=row.verified_by,
+        override_reason=row.override_reason,
     )

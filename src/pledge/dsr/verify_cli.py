@@ -1,22 +1,25 @@
 """``pledge request challenge`` and ``pledge request verify``: confirm who is asking.
 
 ``challenge`` emails a one-time code. ``verify --code`` (with the second factor the
-declaration asks for) lets Pledge make the checks itself; ``verify --how`` records a check a
-person made (an ID document seen, a call back). Either way the clock starts that day.
+declaration asks for) lets Pledge make the checks itself; ``verify --how`` records a check
+only a person can make (an ID document seen, a call back) once Pledge's own have passed.
+Anything short of the declared checks is an override: ``--how`` with ``--override-reason``,
+both kept with who gave them. The clock starts the day identity is confirmed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import click
+from sqlalchemy.engine import Engine
 
 from pledge.cli import App, pass_app
-from pledge.dsr import request_store as requests
 from pledge.dsr.challenge import send_code
 from pledge.dsr.cli import DAY, actor, day_or_today, request, store
 from pledge.dsr.factors import FactorUndeclared
-from pledge.dsr.verification import Checked, VerificationRefused, check, unproved
+from pledge.dsr.request_store import RequestView
+from pledge.dsr.verification import Checked, VerificationRefused, check, confirm, unproved
 from pledge.mail import MailNotSent
 from pledge.rules.verification import FactorInvalid, Verdict
 
@@ -44,7 +47,11 @@ def challenge(app: App, request_id: int) -> None:
 @click.option("--account-number", help="Second factor: the person's account number.")
 @click.option("--date-of-birth", help="Second factor: date of birth (YYYY-MM-DD).")
 @click.option("--postcode", help="Second factor: the postcode on the account.")
-@click.option("--how", help='A check a person made instead ("passport seen by J. Ede").')
+@click.option("--how", help='A check a person made ("passport seen by J. Ede").')
+@click.option(
+    "--override-reason",
+    help="With --how: why identity is confirmed without the checks the declaration asks for.",
+)
 @click.option("--on", "on", type=DAY, help="With --how: day identity was confirmed (today).")
 @pass_app
 def verify(
@@ -55,28 +62,35 @@ def verify(
     date_of_birth: str | None,
     postcode: str | None,
     how: str | None,
+    override_reason: str | None,
     on: datetime | None,
 ) -> None:
     """Confirm identity: with --code (and a second factor) Pledge checks it; with --how a
-    person's check is recorded. The clock starts the day identity is confirmed."""
+    person's check is recorded; with --how and --override-reason identity is confirmed
+    without the declared checks, on the record. The clock starts that day."""
     factors = {
         "account-number": account_number,
         "date-of-birth": date_of_birth,
         "postcode": postcode,
     }
     automatic = code is not None or any(v is not None for v in factors.values())
-    if automatic and (how is not None or on is not None):
+    if automatic and (how is not None or on is not None or override_reason is not None):
         raise click.UsageError("give --code and second factors, or --how for a person's check")
+    if override_reason is not None and not (how or "").strip():
+        raise click.UsageError('an override needs --how "what was checked, by whom" too')
+    if how is not None and not how.strip():
+        raise click.UsageError("--how must say what was checked, and by whom")
+    if override_reason is not None and not override_reason.strip():
+        raise click.UsageError("--override-reason must say why the declared checks are not met")
     with store(app) as engine:
         if not automatic:
-            view = requests.confirm_identity(
-                engine,
-                request_id,
-                on=day_or_today(on),
-                how=how or "checked by the DPO",
-                actor=actor(),
-            )
+            try:
+                view = _confirm(app, engine, request_id, how, override_reason, day_or_today(on))
+            except VerificationRefused as exc:
+                raise click.ClickException(str(exc)) from None
             click.echo(f"request {view.id} is {view.state.label}; due {view.due:%d %B %Y}")
+            if override_reason is not None:
+                click.echo(f"recorded as an override of the declared checks: {override_reason}")
             return
         try:
             checked = check(
@@ -91,6 +105,26 @@ def verify(
         except (VerificationRefused, FactorInvalid, FactorUndeclared) as exc:
             raise click.ClickException(str(exc)) from None
     _say(checked)
+
+
+def _confirm(
+    app: App,
+    engine: Engine,
+    request_id: int,
+    how: str | None,
+    override_reason: str | None,
+    on: date,
+) -> RequestView:
+    # With nothing given, confirm() says what the declaration asks for and records nothing.
+    return confirm(
+        engine,
+        request_id,
+        loaded=app.load(),
+        how=how or "",
+        actor=actor(),
+        on=on,
+        override_reason=override_reason,
+    )
 
 
 def _say(checked: Checked) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,21 @@ def make_engine(settings: Settings, declaration_folder: Path | None = None) -> E
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction holds the store's write lock from its first statement.
+
+    SQLite otherwise reads outside any lock and takes it at the first write, so two callers
+    can both read "4 attempts" and both act on it; ``BEGIN IMMEDIATE`` makes the second wait
+    until the first has committed. PostgreSQL and MariaDB need no such start: there the
+    caller locks the rows it reads (``FOR UPDATE``).
+    """
+    with session_factory(engine).begin() as session:
+        if engine.dialect.name == "sqlite":
+            session.execute(sa.text("BEGIN IMMEDIATE"))
+        yield session
 
 
 def record_declaration(engine: Engine, loaded: Loaded) -> DeclarationVersion:

@@ -43,6 +43,14 @@ class RequestRow(Base):
     #: What the request asks beyond who it is about: corrected values (rectification),
     #: what is objected to (objection). Passed to the type's executor as keyword arguments.
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON())
+    #: How identity was confirmed (None until it is): the checks the declaration asked for
+    #: and those that passed ("email-code+account-number"), what was done, and by whom.
+    declared_checks: Mapped[str | None] = mapped_column(sa.String(200))
+    verified_checks: Mapped[str | None] = mapped_column(sa.String(200))
+    verified_how: Mapped[str | None] = mapped_column(sa.Text())
+    verified_by: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Why a person confirmed identity without the declared checks; None when they passed.
+    override_reason: Mapped[str | None] = mapped_column(sa.Text())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
