@@ -44,6 +44,8 @@ real, done = sweep.run, []
 
 def run(*args, on_batch=None, **kwargs):
     def then(changed):
+        if fault == "kill-unrecorded" and len(done) + 1 == after:
+            os.kill(os.getpid(), signal.SIGKILL)  # committed on the company side only
         if on_batch is not None:
             on_batch(changed)
         done.append(changed)
@@ -156,6 +158,11 @@ def test_a_killed_run_says_exactly_what_it_committed_and_is_taken_over_once_dead
         )
     code, out = _pledge(folder, store_url)
     assert code == 0, out
+    with store.connect() as connection:
+        (taken,) = connection.execute(
+            sa.text("SELECT details FROM audit_event WHERE action = 'retention.lock_taken_over'")
+        ).scalars()
+    assert f"run {killed.id}" in str(taken)
     resumed, interrupted = history.recent(store)
     assert interrupted.id == killed.id
     assert (interrupted.status, interrupted.changed) == ("interrupted", gone)
@@ -193,4 +200,20 @@ def test_a_second_run_refuses_while_the_first_works_and_the_first_finishes(
     assert sum(e["changed"] for e in _batch_events(store, 1) if e["rule"] == "cdr-12-months") == (
         _cdr_gone(source)
     )
+    store.dispose()
+
+
+def test_a_kill_between_a_commit_and_its_record_loses_at_most_that_batch(
+    source: sa.Engine, estate: tuple[Path, str]
+) -> None:
+    """The one window the record cannot close: the documented bound, measured."""
+    folder, store_url = estate
+    child = _child(folder, store_url, "kill-unrecorded", 3, folder / "never")
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL, err
+    store = _store(store_url)
+    (killed,) = history.recent(store)
+    assert _cdr_gone(source) == 3 * BATCH
+    assert killed.changed == 2 * BATCH  # the third batch committed, its record did not
+    assert [e["batch"] for e in _batch_events(store, killed.id)] == [1, 2]
     store.dispose()

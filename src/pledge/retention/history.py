@@ -208,6 +208,20 @@ def begin(
             session.add(row)
             session.flush()
             locks.beat(session.connection(), held, purpose=f"run {row.id}")
+            dead = held.took_over
+            if dead is not None:
+                audit(
+                    session,
+                    actor=actor,
+                    action="retention.lock_taken_over",
+                    subject=LOCK,
+                    details={
+                        "run": row.id,
+                        "from": dead.purpose,
+                        "holder": dead.holder,
+                        "last_heartbeat": dead.heartbeat_at.isoformat(),
+                    },
+                )
             run_id = row.id
     except BaseException:
         locks.release(engine, held)
