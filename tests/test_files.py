@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pledge.files import OutsideRoot, inside, remove, root_of, under
+from pledge.files import Entry, OutsideRoot, entry, inside, remove, root_of, under
 
 
 def test_a_relative_path_resolves_under_the_root(tmp_path: Path) -> None:
@@ -40,3 +40,18 @@ def test_remove_is_idempotent_and_under_lists_files(tmp_path: Path) -> None:
     assert remove(tmp_path / "a" / "one.wav") is True
     assert remove(tmp_path / "a" / "one.wav") is False
     assert list(under(tmp_path / "missing")) == []
+
+
+def test_an_entry_is_the_link_itself_and_its_folders_must_stay_inside(tmp_path: Path) -> None:
+    root = (tmp_path / "recordings").resolve()
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "one.wav").write_bytes(b"x")
+    (root / "link.wav").symlink_to(root / "a" / "one.wav")
+    (tmp_path / "out").mkdir()
+    (root / "away").symlink_to(tmp_path / "out")
+    assert entry(root, "a/one.wav") == Entry(root / "a" / "one.wav")
+    assert entry(root, "link.wav") == Entry(root / "link.wav", root / "a" / "one.wav")
+    for stored in ("away/x.wav", "a/..", "../x.wav"):
+        with pytest.raises(OutsideRoot):
+            entry(root, stored)
+    assert remove(root / "link.wav") and (root / "a" / "one.wav").exists()

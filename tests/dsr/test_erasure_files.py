@@ -187,3 +187,49 @@ def test_a_stored_path_leaving_its_root_refuses_the_erasure_before_any_write(
     with engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(RECORDING)).scalar() == 8
     engine.dispose()
+
+
+def _count(loaded: Loaded) -> int:
+    engine = sa.create_engine(loaded.declaration.systems["cc"].connection)
+    with engine.connect() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(RECORDING)).scalar()
+    engine.dispose()
+    return int(count or 0)
+
+
+@pytest.mark.parametrize(
+    ("to", "says"),
+    [
+        ("recordings/2/call-0.wav", "none of the person's erased rows names"),  # another's
+        ("recordings/loose/x.wav", "none of the person's erased rows names"),  # nobody's
+        ("elsewhere/secret.wav", "outside"),
+    ],
+)
+def test_a_link_to_a_file_not_the_persons_refuses_the_erasure_and_the_target_stays(
+    world: tuple[Loaded, Settings, Path], to: str, says: str
+) -> None:
+    loaded, settings, folder = world
+    target = folder / to
+    if not target.exists():
+        _write(target)
+    link = folder / "recordings" / "1" / "call-0.wav"
+    link.unlink()
+    link.symlink_to(target)
+    with pytest.raises(ErasureRefused, match=r"cc.call_recording.file_path") as refused:
+        erase(loaded, parse([("email", "c1@example.uk")]), settings=settings, now=NOW)
+    assert says in str(refused.value)
+    assert target.read_bytes() == b"RIFF" and link.is_symlink()
+    assert _count(loaded) == 2 * RECORDINGS  # refused before any write
+
+
+def test_a_link_to_a_file_of_the_persons_own_erased_row_goes_with_it(
+    world: tuple[Loaded, Settings, Path],
+) -> None:
+    loaded, settings, folder = world
+    link = folder / "recordings" / "1" / "call-2.wav"
+    link.unlink()
+    link.symlink_to(folder / "recordings" / "1" / "call-0.wav")
+    result = erase(loaded, parse([("email", "c1@example.uk")]), settings=settings, now=NOW)
+    assert result.complete
+    assert not link.is_symlink() and not (folder / "recordings" / "1" / "call-0.wav").exists()
+    assert (folder / "recordings" / "2" / "call-0.wav").exists()

@@ -179,7 +179,7 @@ def test_files_left_by_a_crash_are_orphans_the_next_run_removes(
 ) -> None:
     engine, declaration, folder = company
     # The crash: batches commit, but the process dies before unlinking anything.
-    monkeypatch.setattr(sweep, "unlink", lambda released, outcome: None)
+    monkeypatch.setattr(sweep, "unlink", lambda *args: None)
     monkeypatch.setattr(service, "_remove_orphans", lambda *args: None)
     service.run(declaration, lambda _: engine, NOW, (), "recordings-30d", folder=folder)
     monkeypatch.undo()
@@ -221,3 +221,36 @@ def test_a_root_holding_the_declaration_is_never_swept_for_orphans(
     notes = next(o for o in outcomes if o.step.rule == "notes")
     assert notes.changed == 2 and notes.files_removed == 2
     assert not notes.complete and "holds the declaration's folder" in (notes.error or "")
+
+
+def _link(path: Path, to: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to(to)
+
+
+def test_a_link_is_removed_never_its_target_and_a_link_to_what_others_keep_is_refused(
+    company: tuple[sa.Engine, Declaration, Path],
+) -> None:
+    engine, declaration, folder = company
+    audio = folder / "audio" / "2026"
+    secret, loose = folder / "secret.wav", folder / "audio" / "loose" / "x.wav"
+    _write(secret)
+    _write(loose)
+    _link(audio / "call-10.wav", audio / "call-3.wav")  # row 3 stays: another row's file
+    _link(audio / "call-11.wav", secret)  # out of the root
+    _link(audio / "call-12.wav", audio / "call-13.wav")  # to a file of a row going too
+    _link(audio / "call-14.wav", loose)  # to a file no row names
+    (outcome,) = service.run(
+        declaration, lambda _: engine, NOW, (), "recordings-30d", folder=folder, batch_size=50
+    )
+    assert (audio / "call-3.wav").read_bytes() == b"RIFF"
+    assert secret.read_bytes() == b"RIFF" and loose.read_bytes() == b"RIFF"
+    assert (audio / "call-10.wav").is_symlink() and (audio / "call-11.wav").is_symlink()
+    assert not (audio / "call-12.wav").is_symlink() and not (audio / "call-13.wav").exists()
+    assert not (audio / "call-14.wav").is_symlink()  # the link went; its target did not
+    assert not outcome.complete
+    errors = "\n".join(outcome.file_errors)
+    assert f"'2026/call-10.wav' is a link to {audio / 'call-3.wav'}, a file another row" in errors
+    assert f"'2026/call-11.wav' is a link to {secret}, outside" in errors
+    assert f"'2026/call-14.wav' was a link: removed; its target {loose} was left" in errors
+    assert len(outcome.file_errors) == 3

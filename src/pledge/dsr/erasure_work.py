@@ -233,19 +233,34 @@ def _files(
     rows: list[dict[str, Any]],
     kept: list[dict[str, Any]],
 ) -> list[tuple[str, Path]]:
-    """The files ``rows`` name in ``roots``' fields, less any a kept row names too."""
-    out: list[tuple[str, Path]] = []
+    """The files ``rows`` name in ``roots``' fields, less any a kept row names too.
+
+    A stored path that is a link names the link: the link is removed, never followed. Its
+    target must be a file one of these rows names directly (it goes with that row);
+    anything else (a file another person's row names, or one no row names, which Pledge
+    cannot tell apart without reading every row) refuses the erasure before any write.
+    """
+    named: list[tuple[str, Any, stored_files.Entry]] = []
     for name, root in roots.items():
         staying = {row.get(name) for row in kept}
         for value in sorted({row.get(name) for row in rows} - staying - {None}, key=str):
             try:
-                out.append((name, stored_files.inside(root, value)))
+                named.append((name, value, stored_files.entry(root, value)))
             except stored_files.OutsideRoot as exc:
                 raise ErasureRefused(
                     f"{dotted}.{name} names a file Pledge will not touch ({exc}); fix the "
                     "stored path or the field's file_root; nothing was changed"
                 ) from None
-    return out
+    plain = {found.path for _, _, found in named if found.target is None}
+    for name, value, found in named:
+        if found.target is not None and found.target not in plain:
+            raise ErasureRefused(
+                f"{dotted}.{name} names '{value}', a link to {found.target}, which none of the "
+                "person's erased rows names: it may be another person's file, and Pledge "
+                "removes links, never what they point to; replace the link with the "
+                "person's own file, or remove it, and erase again; nothing was changed"
+            )
+    return [(name, found.path) for name, _, found in named]
 
 
 def _deletes(

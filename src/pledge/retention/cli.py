@@ -22,6 +22,7 @@ from pledge.retention.holds_cli import hold
 from pledge.retention.report import describe_outcome, describe_plan, describe_run
 from pledge.retention.sweep import DEFAULT_BATCH_SIZE, OnBatch
 from pledge.rules.retention import Step
+from pledge.store.locks import LockLost
 
 if TYPE_CHECKING:
     from pledge.cli import App
@@ -78,7 +79,8 @@ def run_command(
 ) -> None:
     """Sweep: delete, anonymise or archive what has expired, one batch per transaction.
 
-    Exit status 1 when a rule could not finish; the next run carries on where it stopped.
+    Exit status 1 when a rule could not finish, or when another run is in progress (two
+    runs never sweep at once); the next run carries on where it stopped.
 
     \b
     From cron instead of --every:
@@ -89,7 +91,13 @@ def run_command(
     every_period = period(every) if every else None
     while True:
         started = datetime.now(UTC)
-        complete = _run_once(app, loaded, rule, batch_size, quiet)
+        try:
+            complete = _run_once(app, loaded, rule, batch_size, quiet)
+        except history.AlreadyRunning as exc:
+            if every_period is None:
+                raise click.ClickException(str(exc)) from None
+            click.echo(f"skipped: {exc}", err=True)  # the next period tries again
+            complete = False
         if every_period is None:
             sys.exit(0 if complete else 1)
         following = every_period.after(started)
@@ -110,21 +118,39 @@ def _run_once(app: App, loaded: Loaded, rule: str | None, batch_size: int, quiet
         return bar.update
 
     with store(app, loaded) as engine, systems(app, loaded) as connect:
-        run_id = history.begin(engine, actor=who, only_rule=rule)
-        try:
-            outcomes = service.run(
-                loaded.declaration,
-                connect,
-                now,
-                holds_in_force(app, loaded, engine, now),
-                rule,
-                folder=loaded.folder,
-                batch_size=batch_size,
-                on_step=on_step,
-            )
-        finally:
-            bars.close()
-        record = history.finish(engine, run_id, outcomes, actor=who)
+        run = history.begin(engine, actor=who, only_rule=rule)
+
+        def recorded(step: Step, total: int) -> OnBatch:
+            record, bar = run.step(step), on_step(step, total)
+            if bar is None:
+                return record
+
+            def both(changed: int) -> None:
+                record(changed)  # the store first: a bar never runs ahead of the record
+                bar(changed)
+
+            return both
+
+        with run:
+            try:
+                outcomes = service.run(
+                    loaded.declaration,
+                    connect,
+                    now,
+                    holds_in_force(app, loaded, engine, now),
+                    rule,
+                    folder=loaded.folder,
+                    batch_size=batch_size,
+                    on_step=recorded,
+                )
+            except LockLost as exc:
+                raise click.ClickException(
+                    f"run #{run.id} stopped: {exc}; another run has taken over, and the "
+                    "batches this one committed are in its history"
+                ) from None
+            finally:
+                bars.close()
+            record = run.finish(outcomes)
     for outcome in outcomes:
         click.echo(describe_outcome(outcome))
     click.echo(describe_run(record))

@@ -96,6 +96,9 @@ def describe_run(record: RunRecord) -> str:
     """A run's headline for ``run`` and ``history``."""
     scope = f" (rule {record.only_rule})" if record.only_rule else ""
     finished = f"{record.finished_at:%Y-%m-%d %H:%M:%S}" if record.finished_at else "not finished"
+    if record.status == "running" and record.heartbeat_at is not None:
+        # A killed run stays "running" until the next run takes its stale lock over.
+        finished += f" (last heartbeat {record.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
     return (
         f"run #{record.id}{scope} by {record.actor}, started {record.started_at:%Y-%m-%d %H:%M:%S}"
         f" UTC, {record.status}, finished {finished}: {record.changed} row(s) changed"

@@ -50,7 +50,13 @@ class Prepared:
         assert self.engine is not None and self.target is not None
         return sweep.preview(self.engine, step, self.target)
 
-    def run(self, now: datetime, batch_size: int, on_batch: OnBatch | None) -> Outcome:
+    def run(
+        self,
+        now: datetime,
+        batch_size: int,
+        on_batch: OnBatch | None,
+        claimed: sweep.Claimed | None = None,
+    ) -> Outcome:
         """Carry the step out to the end (or to its first failure)."""
         if self.parquet is not None:
             if self.step.blocked:
@@ -70,6 +76,7 @@ class Prepared:
             on_batch=on_batch,
             now=now,
             files=self.files,
+            claimed=claimed,
         )
 
     def overdue(self, before: datetime) -> int:
@@ -147,7 +154,7 @@ def run(
         except (Unsweepable, SQLAlchemyError) as exc:
             outcomes.append(Outcome(step, error=reason(exc)))
             continue
-        outcome = ready.run(now, batch_size, on_batch)
+        outcome = ready.run(now, batch_size, on_batch, _claimed(declaration, connect, folder))
         if step.action == "delete" and ready.files and outcome.complete:
             _remove_orphans(declaration, step, connect, folder, now, outcome)
         outcomes.append(outcome)
@@ -165,6 +172,24 @@ def _files(declaration: Declaration, step: Step, found: Target, folder: Path) ->
             raise Unsweepable(f"{step.where} has no column '{name}' (it is declared to name files)")
         out[name] = files.root_of(root, folder)
     return out
+
+
+def _claimed(declaration: Declaration, connect: Connect, folder: Path) -> sweep.Claimed:
+    """Whether a row of any field whose root holds ``path`` names it, read when asked (only
+    for a released link, which is rare); a root whose tables cannot be read claims it."""
+
+    def claimed(path: Path) -> bool:
+        for root in orphans.roots(declaration, folder):
+            if not path.is_relative_to(root.path):
+                continue
+            try:
+                if path in orphans.named(root, connect):
+                    return True
+            except (SQLAlchemyError, OSError):
+                return True
+        return False
+
+    return claimed
 
 
 def _remove_orphans(

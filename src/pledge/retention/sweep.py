@@ -69,6 +69,8 @@ Archive = tuple[Engine, Target] | ParquetArchive
 OnBatch = Callable[[int], None]
 #: Fields of the swept table that name files: column to its resolved root folder.
 Files = Mapping[str, Path]
+#: Whether some row (of any table naming files under that root) still names a file.
+Claimed = Callable[[Path], bool]
 
 
 def target(
@@ -153,10 +155,12 @@ def run(
     on_batch: OnBatch | None = None,
     now: datetime | None = None,
     files: Files | None = None,
+    claimed: Claimed | None = None,
 ) -> Outcome:
     """Sweep ``step`` to the end; a failure is recorded in the outcome, never half-applied.
 
     ``files`` are the table's file fields; the step releases those it deletes or empties.
+    ``claimed`` tells whether a row still names a file a released link points to.
     """
     outcome = Outcome(step)
     releasing = released_by(step, files or {})
@@ -179,7 +183,7 @@ def run(
                     changed, released = _apply_releasing(connection, step, found, where, releasing)
                 else:
                     changed, released = _apply(connection, step, found, where, archive, stamp), []
-            unlink(released, outcome)
+            unlink(released, outcome, claimed)
             if end is not None or changed:
                 outcome.changed += changed
                 outcome.batches += 1
@@ -205,17 +209,46 @@ def released_by(step: Step, files: Files) -> dict[str, Path]:
     return {}
 
 
-def unlink(released: Sequence[tuple[Path, Any]], outcome: Outcome) -> None:
-    """Remove released files (root, stored path); a file already gone is fine."""
+def unlink(
+    released: Sequence[tuple[Path, Any]], outcome: Outcome, claimed: Claimed | None = None
+) -> None:
+    """Remove released files (root, stored path); a file already gone is fine.
+
+    A stored path that is a symbolic link is never followed: a link out of the root, or to a
+    file some row still names (``claimed``; every link is refused when it is not given), is
+    left alone and reported. Otherwise only the link is unlinked. Its target goes only when
+    a row of this same batch names it directly; a target no row names is left in place and
+    reported, so the step is not complete (once nothing names it, it is an orphan, which
+    ``retention check`` lists and a later deleting run removes after the grace).
+    """
+    entries: list[tuple[Any, stored_files.Entry]] = []
     for root, value in released:
         try:
-            path = stored_files.inside(root, value)
-            if stored_files.remove(path):
-                outcome.files_removed += 1
+            entries.append((value, stored_files.entry(root, value)))
         except stored_files.OutsideRoot as exc:
             outcome.file_errors.append(f"refused {exc}")
+    going = {found.path for _, found in entries if found.target is None}
+    for value, found in entries:
+        target = found.target
+        left_target = target is not None and target not in going
+        if target is not None and left_target and (claimed is None or claimed(target)):
+            outcome.file_errors.append(
+                f"refused '{value}' is a link to {target}, a file another row names (or that "
+                "could not be checked); neither was removed"
+            )
+            continue
+        try:
+            if stored_files.remove(found.path):
+                outcome.files_removed += 1
         except OSError as exc:
             outcome.file_errors.append(f"cannot remove {value}: {exc.strerror or exc}")
+            continue
+        if left_target:
+            outcome.file_errors.append(
+                f"'{value}' was a link: removed; its target {target} was left in place, "
+                "since Pledge never deletes through a link (no row names it: remove it, or "
+                "let a later run remove it as an orphan)"
+            )
 
 
 def settle(outcome: Outcome) -> None:

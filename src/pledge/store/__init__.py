@@ -8,6 +8,7 @@ them) as an argument.
 # here puts every table in Base.metadata, so migrations and the drift test see all of them.
 from pledge.store import consent_tables as consent_tables
 from pledge.store import erasure_tables as erasure_tables
+from pledge.store import lock_tables as lock_tables
 from pledge.store import request_tables as request_tables
 from pledge.store import retention_tables as retention_tables
 from pledge.store.database import (

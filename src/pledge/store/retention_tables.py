@@ -41,10 +41,14 @@ class RetentionRunRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: running, complete, or incomplete (a step failed; the next run finishes it).
+    #: running, complete, incomplete (a step failed; the next run finishes it), or
+    #: interrupted (killed or stopped; its counts are those of the batches it committed).
     status: Mapped[str] = mapped_column(sa.String(20))
     actor: Mapped[str] = mapped_column(sa.String(255))
     only_rule: Mapped[str | None] = mapped_column(sa.String(100))
     changed: Mapped[int] = mapped_column(sa.BigInteger(), default=0)
-    #: Per step: rule, phase, dataset, action, changed, batches, complete, error.
+    #: Per step: rule, phase, dataset, action, changed, batches, complete, error; written
+    #: after every committed batch, so a killed run still says what it did.
     steps: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON(), default=list)
+    #: When a running run last showed life (a batch recorded, or its heartbeat).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
