@@ -78,7 +78,7 @@ def test_a_finished_erasure_keeps_the_person_only_as_keyed_hashes(tmp_path: Path
         trail = requests.history(engine, logged.id)
     finally:
         engine.dispose()
-    expected = Hasher(("k" * 32).encode()).hash("email", "ada@example.org")
+    expected = Hasher(TEST_HASH_KEY.encode()).hash("email", "ada@example.org")
     assert view.identities == {"email": [f"keyed-sha256:{expected}"]}
     # Nowhere in the store file is the address left in the clear.
     assert b"ada@example.org" not in (tmp_path / "store.sqlite").read_bytes()

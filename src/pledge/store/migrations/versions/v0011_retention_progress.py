@@ -4,8 +4,8 @@
 heartbeat so that a lock left by a killed process can be seen to be stale and taken over.
 ``retention_run.heartbeat_at`` says when a running run last showed life.
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 17:30:00+00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
