@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pledge.cli import main
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
+from tests.fixtures.keys import TEST_HASH_KEY
 
 SECRET = "Tr0ub4dor"
 #: Each fails before a row is read; port 1 refuses at once.
@@ -38,7 +39,7 @@ def test_a_malformed_url_never_shows_its_password(tmp_path: Path, url: str) -> N
         "PLEDGE_CONFIG": str(tmp_path / "pledge.yaml"),
         "PLEDGE_DATABASE_URL": f"sqlite:///{store}",
         "PLEDGE_ACTOR": "dpo@northwold.example",
-        "PLEDGE_HASH_KEY": "5e" * 32,
+        "PLEDGE_HASH_KEY": TEST_HASH_KEY,
     }
     cli = CliRunner(env=env)
     assert cli.invoke(main, ["db", "upgrade"]).exit_code == 0
