@@ -26,6 +26,7 @@ from pledge.subjects.plan import make_plan
 from pledge.subjects.systems import AccessFailed, open_systems
 from tests.dsr.declarations import ACCESS_YAML
 from tests.dsr.estate import build
+from tests.fixtures.keys import TEST_HASH_KEY
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 WHO = "dpo@northwold.example"
@@ -216,7 +217,13 @@ def test_erasure_runs_through_its_executor_and_keeps_its_certificate(
         actor=WHO,
     )
     outcome = respond.answer(
-        engine, logged.id, loaded=loaded, settings=Settings(), out=tmp_path, actor=WHO, now=NOW
+        engine,
+        logged.id,
+        loaded=loaded,
+        settings=Settings(hash_key=TEST_HASH_KEY),
+        out=tmp_path,
+        actor=WHO,
+        now=NOW,
     )
     assert outcome.request.state is State.COMPLETE_WITH_EXEMPTIONS
     assert outcome.request.outcome == {"certificate": {"status": "complete-with-exemptions"}}
