@@ -256,3 +256,85 @@ def test_concurrent_erasures_of_one_person_run_one_after_the_other(estate: Estat
     # The ledger counts what the writes changed: the address deleted once, not three times.
     done = [e for e in _entries(estate) if e.phase == "done"]
     assert sum(e.rows for e in done if e.dataset == "address") == addresses
+
+
+def test_replay_leaves_a_row_that_only_shares_a_searched_value(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # Zed's account came after Ann's erasure and names the customer id Ann had (ids are
+    # reused): the value billing was searched with finds it, but it is not a row Ann's
+    # erasure erased, so replay must leave it.
+    estate = _estate("sqlite", tmp_path, request, NO_OWN_IDENTITY)
+    ann = estate.people[0]
+    saved = _saved(estate.billing, BILLING)
+    erase(estate.loaded, parse([("email", ann.email)]), settings=estate.settings, now=NOW)
+    erased = estate.rows()
+    zed = {
+        "number": "ZED-0001",
+        "customer_id": ann.id,
+        "holder": "Zed New",
+        "email": "zed@example.uk",
+        "plan": "Fibre 100",
+    }
+    _restore(estate.billing, BILLING, {**saved, "account": [*saved["account"], zed]})
+
+    replay(estate.loaded, settings=estate.settings, system="billing", now=NOW)
+
+    after = estate.rows()
+    assert after["account"]["ZED-0001"] == tuple(zed.values())
+    assert {k: v for k, v in after["account"].items() if k != "ZED-0001"} == erased["account"]
+
+
+# A third system where the person is only mentioned (another party's record naming her email).
+WITH_NETWORK = YAML.replace(
+    "retention:\n",
+    """  network:
+    connection: "{network}"
+    datasets:
+      referral:
+        erase: update
+        fields:
+          id: {{primary_key: true}}
+          referred_by: {{categories: [user.name], erase: keep}}
+          friend_email: {{mention: email, erase: nullify}}
+retention:
+""",
+    1,
+)
+
+
+def test_a_system_where_only_a_mention_changes_is_named_in_the_ledger(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    network = f"sqlite:///{tmp_path / 'network.sqlite'}"
+    engine = sa.create_engine(network)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TABLE referral"
+                " (id INTEGER PRIMARY KEY, referred_by TEXT, friend_email TEXT)"
+            )
+        )
+        connection.execute(
+            sa.text("INSERT INTO referral VALUES (1, 'Dan', :e), (2, 'Eve', 'eve@example.uk')"),
+            {"e": HOUSEHOLDS[0].email},
+        )
+    yaml = WITH_NETWORK.replace("{network}", network)
+    estate = _estate("sqlite", tmp_path, request, yaml)
+    crashed = _pledge(
+        estate,
+        tmp_path,
+        "erase",
+        "--email",
+        HOUSEHOLDS[0].email,
+        "--yes",
+        fault="erasure.committed:network",
+    )
+    assert crashed.returncode == -signal.SIGKILL, crashed.stdout + crashed.stderr
+    with engine.connect() as connection:
+        left = connection.execute(
+            sa.text("SELECT id, friend_email FROM referral ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert left == [(1, None), (2, "eve@example.uk")]
+    assert "network" in {e.system for e in _entries(estate)}

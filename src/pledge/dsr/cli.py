@@ -168,7 +168,10 @@ def new(
         checks = rights.verification.get(kind, "none")
         if "email-code" in checks.split("+"):
             click.echo(f"send the code: pledge request challenge {view.id}")
-        click.echo(f"confirm identity ({checks}), then: pledge request verify {view.id}")
+        click.echo(
+            f"confirm identity ({checks}), then: pledge request verify {view.id} "
+            '--how "what was checked, by whom"'
+        )
 
 
 @request.command("run")

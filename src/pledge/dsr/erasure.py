@@ -70,6 +70,7 @@ def erase(
     seed: Seed | None = None,
     kinds: Sequence[str] = (),
     replaying: str | None = None,
+    only_rows: Mapping[str, set[str]] | None = None,
 ) -> ErasureResult:
     """Erase the person known by ``identities``; raise ErasureIncomplete unless verified.
 
@@ -79,7 +80,8 @@ def erase(
 
     Replay passes ``seed`` (step → field → values to search, recovered from the ledger),
     ``kinds`` (the identity kinds the original erasure planned for) and ``replaying``
-    (the erasure replayed: rows already erased are not recorded again).
+    (the erasure replayed: rows already erased are not recorded again) and ``only_rows``
+    (dataset → keyed hashes of the keys of the rows it erased: no other row is touched).
 
     >>> erase(loaded, parse([("email", "ann@example.uk")]), settings=settings)  # doctest: +SKIP
     """
@@ -105,6 +107,8 @@ def erase(
                 locks.release()
                 locks.acquire(_lock_names(_hashed(person, settings)))
                 person = _locate(engine, plan, conns, choices, seed, request_id, actor)
+            if only_rows is not None:
+                person = _only(person, only_rows, settings, engine, conns, choices, seed, actor)
             found = person.found
             everyone = person.identities
             hashed = _hashed(person, settings)
@@ -126,6 +130,11 @@ def erase(
             result.replay_of = replaying
             result.context = context_kept(plan, found)
             mentions = mention_writes(person.mentions, settings.hash_key)
+            keys = {
+                (f.step.system, f.step.dataset): ledger.row_keys(f, settings.hash_key)
+                for f in found.values()
+                if f.rows
+            }
             searches = {
                 (f.step.system, f.step.dataset): ledger.searched(f, settings.hash_key)
                 for f in found.values()
@@ -134,7 +143,7 @@ def erase(
             for system in wanted:
                 writes = _writes(system, plan, works, mentions)
                 if writes:
-                    _intend(engine, result, system, plan, works, searches, hashed)
+                    _intend(engine, result, system, plan, works, searches, hashed, keys, mentions)
                     faults.point("erasure.intent-written", system)
                 outcome = _run_system(system, plan, works, conns[system], mentions, result)
                 result.systems.append(outcome)
@@ -154,6 +163,7 @@ def erase(
                     hashed,
                     actor,
                     searches=searches,
+                    keys=keys,
                     phase=phase,
                     earlier=earlier.get(system, []),
                 )
@@ -201,10 +211,19 @@ def _locate(
     seed: Seed | None,
     request_id: str | None,
     actor: str,
+    excluded: set[tuple[int, Any]] | None = None,
 ) -> Person:
     """The person's rows, their mentions and the rows around them; audited when it stops."""
     try:
-        return locate_person(plan, conns, choices=choices, mentions=True, referrers=True, seed=seed)
+        return locate_person(
+            plan,
+            conns,
+            choices=choices,
+            mentions=True,
+            referrers=True,
+            seed=seed,
+            excluded=excluded,
+        )
     except ReachStopped as exc:
         audit(
             engine,
@@ -214,6 +233,38 @@ def _locate(
             details={"reason": str(exc), "dataset": exc.dataset, **choices.describe()},
         )
         raise
+
+
+def _only(
+    person: Person,
+    only_rows: Mapping[str, set[str]],
+    settings: Settings,
+    engine: Engine,
+    conns: Mapping[str, Connector],
+    choices: Choices,
+    seed: Seed | None,
+    actor: str,
+) -> Person:
+    """The person found again without any row the replayed erasure did not erase.
+
+    A value searched then can find someone else's row now (an id reused since, a phone
+    learned from a row the operator had left out); those rows are left out, and the person
+    is found again without them until nothing more is left out.
+    """
+    excluded: set[tuple[int, Any]] = set()
+    for _ in range(5):
+        more = {
+            (number, found.key(row))
+            for number, found in person.found.items()
+            for row in found.rows
+            if ledger.identity_hash(settings.hash_key, "row", repr(found.key(row)))
+            not in only_rows.get(found.step.dataset, set())
+        } - excluded
+        if not more:
+            return person
+        excluded |= more
+        person = _locate(engine, person.plan, conns, choices, seed, None, actor, excluded)
+    return person
 
 
 def _writes(
@@ -236,6 +287,8 @@ def _intend(
     works: Mapping[int, Work],
     searches: Mapping[tuple[str, str], dict[str, list[str]]],
     hashed: dict[str, list[str]],
+    keys: Mapping[tuple[str, str], list[str]],
+    mentions: Sequence[tuple[Mentioned, Write | None]],
 ) -> None:
     """Commit the intent for ``system`` before its writes: a crash after them cannot lose
     the ledger's memory that this system was erased."""
@@ -245,9 +298,16 @@ def _intend(
             work.outcome.action,
             len(work.erasable),
             searches.get((system, work.dataset), {}),
+            keys.get((system, work.dataset), []),
         )
         for n in plan.erasure_order
         if (work := works[n]).system == system and work.outcome.found
+    ]
+    # A system where only mentions of the person change is named too.
+    planned += [
+        ledger.Planned(m.dataset, f"mention:{m.action}", m.rows, {})
+        for m, write in mentions
+        if m.system == system and write is not None
     ]
     with session_factory(engine).begin() as session:
         ledger.intend(session, result, system, planned, hashed)
@@ -341,6 +401,7 @@ def _remember(
     actor: str,
     *,
     searches: Mapping[tuple[str, str], dict[str, list[str]]],
+    keys: Mapping[tuple[str, str], list[str]],
     phase: str,
     earlier: Sequence[ledger.Interrupted],
 ) -> None:
@@ -351,9 +412,10 @@ def _remember(
     """
     partial = ErasureResult(result.erasure_id, result.at, result.request_id, [outcome])
     partial.replay_of = result.replay_of
+    partial.mentions = [m for m in result.mentions if m.system == outcome.system]
     with session_factory(engine).begin() as session:
         if phase:
-            ledger.record(session, partial, hashed, searches, phase=phase)
+            ledger.record(session, partial, hashed, searches, phase=phase, keys=keys)
         for interrupted in earlier:
             ledger.close(
                 session,

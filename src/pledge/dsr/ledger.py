@@ -106,6 +106,12 @@ def searched(found: Found, key: str | None) -> dict[str, list[str]]:
     }
 
 
+def row_keys(found: Found, key: str | None) -> list[str]:
+    """Keyed hashes of the keys of the rows ``found`` holds: replay erases only these rows,
+    never a row that merely matches a value searched (an id reused by a later customer)."""
+    return sorted({identity_hash(key, "row", repr(found.key(row))) for row in found.rows})
+
+
 @dataclass(frozen=True)
 class Planned:
     """What one dataset's writes are about to do, for the intent entry."""
@@ -114,6 +120,8 @@ class Planned:
     action: str
     rows: int
     searched: dict[str, list[str]]
+    #: Keyed hashes of the person's rows' keys (:func:`row_keys`).
+    keys: list[str] = dataclasses.field(default_factory=list)
 
 
 def intend(
@@ -135,7 +143,7 @@ def intend(
                 dataset=item.dataset,
                 action=item.action,
                 rows=item.rows,
-                details={"planned": item.rows, **_replay(result)},
+                details={"planned": item.rows, "rows": item.keys, **_replay(result)},
                 phase=INTENT,
                 searched=item.searched,
             )
@@ -148,6 +156,7 @@ def record(
     hashed: dict[str, list[str]],
     searches: Mapping[tuple[str, str], dict[str, list[str]]] | None = None,
     phase: str = DONE,
+    keys: Mapping[tuple[str, str], list[str]] | None = None,
 ) -> int:
     """Append the ledger entries for one erasure (in the caller's transaction); how many.
 
@@ -177,9 +186,32 @@ def record(
                     dataset=outcome.dataset,
                     action=outcome.action,
                     rows=outcome.erased,
-                    details={"fields": outcome.fields, "kept": kept, **_replay(result)},
+                    details={
+                        "fields": outcome.fields,
+                        "kept": kept,
+                        "rows": (keys or {}).get((system.system, outcome.dataset), []),
+                        **_replay(result),
+                    },
                     phase=phase,
                     searched=(searches or {}).get((system.system, outcome.dataset)),
+                )
+            )
+            count += 1
+        for mention in result.mentions:
+            if mention.system != system.system or mention.action == "keep":
+                continue
+            session.add(
+                ErasureLedgerEntry(
+                    at=result.at,
+                    erasure_id=result.erasure_id,
+                    request_id=result.request_id,
+                    identities=hashed,
+                    system=system.system,
+                    dataset=mention.dataset,
+                    action=f"mention:{mention.action}",
+                    rows=mention.rows,
+                    details={"field": mention.field, **_replay(result)},
+                    phase=phase,
                 )
             )
             count += 1
@@ -291,6 +323,9 @@ class PastErasure:
     searched: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
     #: The intent was never completed (the process stopped between the two).
     pending: bool = False
+    #: Dataset → keyed hashes of the keys of the person's rows there; None for entries made
+    #: before the ledger kept them.
+    row_keys: dict[str, set[str]] | None = None
 
 
 def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure]:
@@ -316,7 +351,11 @@ def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure
             e for e in group if e.phase == INTENT
         ]
         wanted: dict[str, dict[str, list[str]]] = {}
+        keys: dict[str, set[str]] | None = None
         for entry in group:
+            if "rows" in entry.details:
+                keys = keys if keys is not None else {}
+                keys.setdefault(entry.dataset, set()).update(entry.details["rows"])
             for field, hashes in (entry.searched or {}).items():
                 have = wanted.setdefault(entry.dataset, {}).setdefault(field, [])
                 have.extend(h for h in hashes if h not in have)
@@ -331,6 +370,7 @@ def past_erasures(engine: Engine, system: str | None = None) -> list[PastErasure
                 rows=sum(e.rows for e in work),
                 searched=wanted,
                 pending=phases == {INTENT},
+                row_keys=keys,
             )
         )
     return out

@@ -111,6 +111,7 @@ def replay(
                     seed=seed or None,
                     kinds=kinds,
                     replaying=erasure.erasure_id,
+                    only_rows=erasure.row_keys,
                 )
                 if result.erased or any(s.interrupted for s in result.systems):
                     done.people += 1

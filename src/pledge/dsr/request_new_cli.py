@@ -48,7 +48,10 @@ def log(app: App, kind: RequestType, kw: dict[str, Any], details: Details | None
         click.echo(f"confirm identity ({checks}): pledge request challenge {view.id}, then")
         click.echo(f"  pledge request verify {view.id} --code CODE")
     elif view.due is None:
-        click.echo(f"confirm identity ({checks}), then: pledge request verify {view.id}")
+        click.echo(
+            f"confirm identity ({checks}), then: pledge request verify {view.id} "
+            '--how "what was checked, by whom"'
+        )
     click.echo(f"carry it out with: pledge request run {view.id}")
 
 

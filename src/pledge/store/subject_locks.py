@@ -49,6 +49,8 @@ class SubjectLocks:
         self._backend = engine.url.get_backend_name()
         self._connection: Connection | None = None
         self._files: dict[str, IO[bytes]] = {}
+        #: Bucket → the names held through its file.
+        self._users: dict[str, set[str]] = {}
         self._local: list[threading.Lock] = []
 
     def __enter__(self) -> SubjectLocks:
@@ -77,22 +79,38 @@ class SubjectLocks:
         """Take every lock in ``names`` at once without waiting; False (holding none of
         them) when any is held elsewhere."""
         taken: list[str] = []
-        for name in sorted(set(names) - set(self.held)):
-            if not self._take(name, blocking=False):
-                for other in taken:
-                    self._give(other)
-                return False
-            taken.append(name)
-        self.held.extend(taken)
+        try:
+            for name in sorted(set(names) - set(self.held)):
+                if not self._take(name, blocking=False):
+                    for other in reversed(taken):
+                        self._give(other)
+                    taken = []
+                    return False
+                taken.append(name)
+        finally:
+            self.held.extend(taken)  # on an error, release() gives them back
         return True
 
     def release(self) -> None:
-        """Give back every lock held."""
+        """Give back every lock held; never raises (it runs while another error may be
+        on its way out). On a server, a connection whose locks could not all be given back
+        is thrown away rather than returned to the pool, so no lock outlives the request."""
+        failed = False
         for name in reversed(self.held):
-            self._give(name)
+            try:
+                self._give(name)
+            except Exception:  # a lost connection: its session's locks die with it
+                failed = True
         self.held = []
+        for handle in self._files.values():
+            handle.close()  # closing the file gives up its flock
+        self._files = {}
+        self._users = {}
         if self._connection is not None:
-            self._connection.close()
+            if failed:
+                self._connection.invalidate()
+            else:
+                self._connection.close()
             self._connection = None
 
     # -- per engine ----------------------------------------------------------------------
@@ -123,7 +141,8 @@ class SubjectLocks:
         folder = _lock_folder(self.engine)
         if folder is None:
             lock = _local_lock(name)
-            if lock.acquire(timeout=self.wait if blocking else -1):
+            mine = lock.acquire(timeout=self.wait) if blocking else lock.acquire(blocking=False)
+            if mine:
                 self._local.append(lock)
                 return True
             return False
@@ -132,6 +151,7 @@ class SubjectLocks:
     def _flock(self, folder: Path, name: str, deadline: float) -> bool:
         bucket = name[:2]
         if bucket in self._files:  # another name in the same file: already ours
+            self._users[bucket].add(name)
             return True
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle = open(folder / f"{bucket}.lock", "ab")  # noqa: SIM115 - held until release
@@ -145,6 +165,7 @@ class SubjectLocks:
                 time.sleep(_POLL)
                 continue
             self._files[bucket] = handle
+            self._users[bucket] = {name}
             return True
 
     def _give(self, name: str) -> None:
@@ -157,6 +178,10 @@ class SubjectLocks:
         elif self._local:
             self._local.pop().release()
         else:
+            users = self._users.get(name[:2], set())
+            users.discard(name)
+            if users:
+                return  # another name held here shares the file
             handle = self._files.pop(name[:2], None)
             if handle is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
