@@ -233,3 +233,51 @@ def test_a_link_to_a_file_of_the_persons_own_erased_row_goes_with_it(
     assert result.complete
     assert not link.is_symlink() and not (folder / "recordings" / "1" / "call-0.wav").exists()
     assert (folder / "recordings" / "2" / "call-0.wav").exists()
+
+
+def test_files_left_by_a_crash_after_the_commit_are_removed_by_the_rerun(
+    world: tuple[Loaded, Settings, Path],
+) -> None:
+    # Killed after the system committed and before its files went: the rows naming the
+    # files are gone, so only the intent's keyed hashes of the paths can find them.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    loaded, settings, folder = world
+    url = loaded.declaration.systems["cc"].connection
+    (folder / "pledge.yaml").write_text(YAML.format(url=url))
+    env = {
+        **os.environ,
+        "PLEDGE_HASH_KEY": TEST_HASH_KEY,
+        "PLEDGE_DATABASE_URL": settings.database_url,
+        "PLEDGE_CONFIG": str(folder / "pledge.yaml"),
+    }
+    pledge = str(Path(sys.executable).parent / "pledge")
+    command = [pledge, "erase", "--email", "c1@example.uk", "--yes"]
+
+    def run(fault: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command,
+            env={**env, "PLEDGE_FAULT": fault},
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    crashed = run("erasure.committed:cc")
+    assert crashed.returncode == -signal.SIGKILL, crashed.stdout + crashed.stderr
+    assert "recordings/1/call-0.wav" in _on_disk(folder)  # the commit went, the files stayed
+
+    again = run("")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _on_disk(folder) == {
+        "recordings/1/call-3.wav",
+        "recordings/2/call-0.wav",
+        "recordings/2/call-2.wav",
+        "recordings/2/call-3.wav",
+        "attachments/n2.pdf",
+    }

@@ -16,6 +16,7 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -89,6 +90,7 @@ def erase(
     now = now or datetime.now(UTC)
     choices = choices or Choices()
     hashed = ledger.hash_identities(identities, settings.hash_key)  # no key: refuse now
+    given = hashed
     plan = make_plan(declaration, identities, extra_kinds=kinds)
     order = system_order(declaration, plan)
     order += [m.system for m in plan.mentions if m.system not in order]  # their name elsewhere
@@ -112,7 +114,7 @@ def erase(
             found = person.found
             everyone = person.identities
             hashed = _hashed(person, settings)
-            earlier = ledger.interrupted(engine, request_id=request_id, hashed=hashed)
+            earlier = ledger.interrupted(engine, request_id=request_id, hashed=given)
             holds = legal_holds(in_force(engine, now), everyone)
             widths = hash_widths(declaration, plan, conns)
             works = plan_works(
@@ -140,10 +142,22 @@ def erase(
                 for f in found.values()
                 if f.rows or any(f.queried.values())
             }
+            leftover: list[Remaining] = []
             for system in wanted:
                 writes = _writes(system, plan, works, mentions)
                 if writes:
-                    _intend(engine, result, system, plan, works, searches, hashed, keys, mentions)
+                    _intend(
+                        engine,
+                        result,
+                        system,
+                        plan,
+                        works,
+                        searches,
+                        hashed,
+                        keys,
+                        mentions,
+                        settings.hash_key,
+                    )
                     faults.point("erasure.intent-written", system)
                 outcome = _run_system(system, plan, works, conns[system], mentions, result)
                 result.systems.append(outcome)
@@ -152,6 +166,7 @@ def erase(
                 faults.point("erasure.committed", system)
                 _unlink(system, plan, works)
                 faults.point("erasure.files-removed", system)
+                leftover += _interrupted_files(loaded, system, earlier.get(system, []), settings)
                 phase = ledger.DONE if writes else ledger.UNCHANGED
                 if phase == ledger.UNCHANGED and replaying:
                     phase = ""  # a replay that changes nothing leaves no entry
@@ -171,6 +186,7 @@ def erase(
             try:
                 result.remaining = _verify(plan, conns, found, works, result, person.excluded)
                 result.remaining += verify_mentions(person.mentions, conns, result)
+                result.remaining += leftover
                 result.verified = True
             except ConnectorError as exc:
                 # Not verified is not complete, whatever the writes reported.
@@ -267,6 +283,33 @@ def _only(
     return person
 
 
+def _interrupted_files(
+    loaded: Loaded, system: str, earlier: Sequence[ledger.Interrupted], settings: Settings
+) -> list[Remaining]:
+    """Remove the files interrupted erasures of the person meant to remove here.
+
+    Their rows were erased before the crash, so nothing names the files any more: they are
+    found by the keyed hashes of their paths kept in the intent. Any that cannot be removed
+    is listed as remaining, and the erasure is not complete.
+    """
+    left: list[Remaining] = []
+    for interrupted in earlier:
+        for dataset, hashes in interrupted.files.items():
+            spec = loaded.declaration.systems[system].datasets.get(dataset)
+            if spec is None:
+                continue
+            folder = loaded.folder or Path.cwd()
+            for name, root in stored_files.file_fields(spec).items():
+                for path in stored_files.under(stored_files.root_of(root, folder)):
+                    if ledger.file_hash(settings.hash_key, path) not in hashes:
+                        continue
+                    try:
+                        stored_files.remove(path)
+                    except OSError:
+                        left.append(Remaining(system, dataset, 0, (name,), files=1))
+    return left
+
+
 def _writes(
     system: str,
     plan: Plan,
@@ -289,6 +332,7 @@ def _intend(
     hashed: dict[str, list[str]],
     keys: Mapping[tuple[str, str], list[str]],
     mentions: Sequence[tuple[Mentioned, Write | None]],
+    key: str | None,
 ) -> None:
     """Commit the intent for ``system`` before its writes: a crash after them cannot lose
     the ledger's memory that this system was erased."""
@@ -299,6 +343,7 @@ def _intend(
             len(work.erasable),
             searches.get((system, work.dataset), {}),
             keys.get((system, work.dataset), []),
+            [ledger.file_hash(key, path) for _, path in work.files],
         )
         for n in plan.erasure_order
         if (work := works[n]).system == system and work.outcome.found

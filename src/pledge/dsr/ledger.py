@@ -122,6 +122,13 @@ class Planned:
     searched: dict[str, list[str]]
     #: Keyed hashes of the person's rows' keys (:func:`row_keys`).
     keys: list[str] = dataclasses.field(default_factory=list)
+    #: Keyed hashes of the files to remove once the system commits (:func:`file_hash`).
+    files: list[str] = dataclasses.field(default_factory=list)
+
+
+def file_hash(key: str | None, path: object) -> str:
+    """The keyed hash a file an erasure removes is kept as in its intent (its full path)."""
+    return identity_hash(key, "file", str(path))
 
 
 def intend(
@@ -143,7 +150,12 @@ def intend(
                 dataset=item.dataset,
                 action=item.action,
                 rows=item.rows,
-                details={"planned": item.rows, "rows": item.keys, **_replay(result)},
+                details={
+                    "planned": item.rows,
+                    "rows": item.keys,
+                    **({"files": item.files} if item.files else {}),
+                    **_replay(result),
+                },
                 phase=INTENT,
                 searched=item.searched,
             )
@@ -230,6 +242,8 @@ class Interrupted:
     system: str
     #: (dataset, rows the intent planned) for each dataset of the system.
     datasets: tuple[tuple[str, int], ...]
+    #: Dataset → keyed hashes of the files the interrupted erasure meant to remove.
+    files: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -241,11 +255,11 @@ def interrupted(
 ) -> dict[str, list[Interrupted]]:
     """System → intents of earlier erasures of this person that were never completed.
 
-    The person is the request when there is one, else anyone sharing a keyed hash.
+    An intent is the person's when it answers the same request, or when it was made for an
+    identity ``hashed`` holds (pass the identities the person was asked for by, not every
+    value found on their rows, which can be shared).
     """
     query = sa.select(ErasureLedgerEntry).order_by(ErasureLedgerEntry.id)
-    if request_id is not None:
-        query = query.where(ErasureLedgerEntry.request_id == request_id)
     mine = {h for hashes in hashed.values() for h in hashes}
     with session_factory(engine)() as session:
         entries = session.scalars(query).all()
@@ -255,7 +269,7 @@ def interrupted(
         group = (entry.erasure_id, entry.system)
         if entry.phase == INTENT:
             theirs = {h for hashes in entry.identities.values() for h in hashes}
-            if request_id is not None or theirs & mine:
+            if (request_id is not None and entry.request_id == request_id) or theirs & mine:
                 intents.setdefault(group, []).append(entry)
         else:
             closed.add(group)
@@ -264,7 +278,12 @@ def interrupted(
         if (erasure_id, system) in closed:
             continue
         out.setdefault(system, []).append(
-            Interrupted(erasure_id, system, tuple((e.dataset, e.rows) for e in entries_of))
+            Interrupted(
+                erasure_id,
+                system,
+                tuple((e.dataset, e.rows) for e in entries_of),
+                {e.dataset: set(e.details["files"]) for e in entries_of if e.details.get("files")},
+            )
         )
     return out
 
